@@ -1,0 +1,139 @@
+//! Arithmetic composites: `neg`, `sub`, `div`, `square`, `sqrt`, `pow`, `minimum`, `maximum`.
+//! Their gradients come from the primitives they are made of.
+
+use crate::ops::broadcast_pair;
+use crate::{Float, Tensor, Var};
+
+impl<F: Float> Tensor<F> {
+    /// `-self` elementwise.
+    pub fn neg(&self) -> Self {
+        self.map(|&x| -x)
+    }
+
+    /// Elementwise `self - other`, broadcasting.
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn sub(&self, other: &Self) -> Self {
+        if self.shape() != other.shape() {
+            crate::shape::broadcast_shapes("sub", self.shape(), other.shape());
+        }
+        (self.array() - other.array()).into()
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// `-self` (also `-&x`).
+    pub fn neg(&self) -> Var<'t, F> {
+        self.mul_scalar(-F::one())
+    }
+
+    /// Elementwise `self - other`, broadcasting (also `&a - &b`).
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::from_vec(vec![5.0f32, 7.0], &[2]));
+    /// assert_eq!(a.sub(&a.mul_scalar(2.0)).value().to_vec(), vec![-5.0, -7.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn sub(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        self.add(&other.neg())
+    }
+
+    /// Elementwise `self / other`, broadcasting (also `&a / &b`). `x / 0` is ±inf and `0 / 0`
+    /// is NaN, as in IEEE arithmetic.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::from_vec(vec![1.0f64, 6.0], &[2]));
+    /// let b = tape.watch(Tensor::scalar(2.0));
+    /// assert_eq!(a.div(&b).value().to_vec(), vec![0.5, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn div(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        self.mul(&other.powf(-F::one()))
+    }
+
+    /// `self²` elementwise.
+    pub fn square(&self) -> Var<'t, F> {
+        self.mul(self)
+    }
+
+    /// `√self` elementwise. `sqrt 0 = 0` with gradient `+inf`; negative inputs give NaN.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![4.0f32, 9.0], &[2]));
+    /// assert_eq!(x.sqrt().value().to_vec(), vec![2.0, 3.0]);
+    /// ```
+    pub fn sqrt(&self) -> Var<'t, F> {
+        self.powf(F::cast(0.5))
+    }
+
+    /// `self ^ exponent` elementwise with a tensor exponent, as `exp(exponent · ln self)`:
+    /// defined for positive bases.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![2.0f64, 3.0], &[2]));
+    /// let p = tape.watch(Tensor::from_vec(vec![3.0f64, 2.0], &[2]));
+    /// let y = x.pow(&p).value().to_vec();
+    /// assert!((y[0] - 8.0).abs() < 1e-12 && (y[1] - 9.0).abs() < 1e-12);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn pow(&self, exponent: &Var<'t, F>) -> Var<'t, F> {
+        exponent.mul(&self.ln()).exp()
+    }
+
+    /// The elementwise smaller of two values, broadcasting; at ties the gradient goes to `other`.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::from_vec(vec![1.0f32, 5.0], &[2]));
+    /// let b = tape.watch(Tensor::scalar(3.0f32));
+    /// assert_eq!(a.minimum(&b).value().to_vec(), vec![1.0, 3.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn minimum(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        let (a, b) = broadcast_pair("minimum", self, other);
+        let mask = a.value().zip_mask(&b.value(), |x, y| x < y);
+        Var::select(&mask, &a, &b)
+    }
+
+    /// The elementwise larger of two values, broadcasting; at ties the gradient goes to `other`.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::from_vec(vec![1.0f32, 5.0], &[2]));
+    /// let b = tape.watch(Tensor::scalar(3.0f32));
+    /// assert_eq!(a.maximum(&b).value().to_vec(), vec![3.0, 5.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn maximum(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        let (a, b) = broadcast_pair("maximum", self, other);
+        let mask = a.value().zip_mask(&b.value(), |x, y| x > y);
+        Var::select(&mask, &a, &b)
+    }
+}

@@ -1,0 +1,39 @@
+//! `exp`: 0.0, 1.0
+
+use crate::op::{Backward, Grads};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Exp;
+
+impl<F: Float> Op<F> for Exp {
+    fn name(&self) -> &'static str {
+        "exp"
+    }
+    // d/dx exp x = exp x
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (y, g) = (ctx.output, ctx.grad);
+        [ctx.grad_of(0, || g.mul(y))].into_iter().collect()
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// Elementwise 0.0, 1.0
+    pub fn exp(&self) -> Self {
+        self.map(|&x| x.exp())
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Elementwise 0.0, 1.0
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0, std::f64::consts::E], &[2]));
+    /// let y = x.exp().value().to_vec();
+    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// ```
+    pub fn exp(&self) -> Var<'t, F> {
+        self.tape().push(Exp, &[self], self.value().exp())
+    }
+}

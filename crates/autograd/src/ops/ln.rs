@@ -1,0 +1,39 @@
+//! `ln`: 1.0, std::f64::consts::E
+
+use crate::op::{Backward, Grads};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Ln;
+
+impl<F: Float> Op<F> for Ln {
+    fn name(&self) -> &'static str {
+        "ln"
+    }
+    // d/dx ln x = 1 / x
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (x, g) = (&ctx.inputs[0], ctx.grad);
+        [ctx.grad_of(0, || g.mul(&x.powf(-F::one())))].into_iter().collect()
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// Elementwise 1.0, std::f64::consts::E
+    pub fn ln(&self) -> Self {
+        self.map(|&x| x.ln())
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Elementwise 1.0, std::f64::consts::E
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 1.0], &[2]));
+    /// let y = x.ln().value().to_vec();
+    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// ```
+    pub fn ln(&self) -> Var<'t, F> {
+        self.tape().push(Ln, &[self], self.value().ln())
+    }
+}

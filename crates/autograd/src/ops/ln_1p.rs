@@ -1,0 +1,39 @@
+//! `ln_1p`: 0.0, 1e-20
+
+use crate::op::{Backward, Grads};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Ln1p;
+
+impl<F: Float> Op<F> for Ln1p {
+    fn name(&self) -> &'static str {
+        "ln_1p"
+    }
+    // d/dx ln(1 + x) = 1 / (1 + x)
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (x, g) = (&ctx.inputs[0], ctx.grad);
+        [ctx.grad_of(0, || g.mul(&x.add_scalar(F::one()).powf(-F::one())))].into_iter().collect()
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// Elementwise 0.0, 1e-20
+    pub fn ln_1p(&self) -> Self {
+        self.map(|&x| x.ln_1p())
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Elementwise 0.0, 1e-20
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 1e-20], &[2]));
+    /// let y = x.ln_1p().value().to_vec();
+    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// ```
+    pub fn ln_1p(&self) -> Var<'t, F> {
+        self.tape().push(Ln1p, &[self], self.value().ln_1p())
+    }
+}

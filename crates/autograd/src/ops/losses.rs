@@ -1,0 +1,63 @@
+//! Loss composites: `mse`, `binary_cross_entropy_with_logits`, `huber`. (`cross_entropy` is a
+//! fused primitive of its own.)
+
+use crate::{Float, Var};
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Mean squared error `mean((self − target)²)`, broadcasting.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let p = tape.watch(Tensor::from_vec(vec![1.0f32, 3.0], &[2]));
+    /// let t = tape.watch(Tensor::from_vec(vec![0.0f32, 0.0], &[2]));
+    /// assert_eq!(p.mse(&t).item(), 5.0);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn mse(&self, target: &Var<'t, F>) -> Var<'t, F> {
+        self.sub(target).square().mean(&[], false)
+    }
+
+    /// Mean binary cross-entropy of logits against targets in [0, 1]:
+    /// `mean(relu(z) − z·t + ln(1 + e^−|z|))`, finite for logits of any magnitude.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let z = tape.watch(Tensor::from_vec(vec![0.0f64, 1e4], &[2]));
+    /// let t = tape.watch(Tensor::from_vec(vec![1.0f64, 1.0], &[2]));
+    /// assert_eq!(z.binary_cross_entropy_with_logits(&t).item(), 2f64.ln() / 2.0);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn binary_cross_entropy_with_logits(&self, target: &Var<'t, F>) -> Var<'t, F> {
+        let softplus_tail = self.abs().neg().exp().ln_1p();
+        self.relu().sub(&self.mul(target)).add(&softplus_tail).mean(&[], false)
+    }
+
+    /// Mean Huber loss: `½d²` where `|d| ≤ delta`, else `delta·(|d| − ½delta)`, `d = self − target`.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let p = tape.watch(Tensor::from_vec(vec![0.5f64, 3.0], &[2]));
+    /// let t = tape.watch(Tensor::scalar(0.0f64));
+    /// assert_eq!(p.huber(&t, 1.0).item(), (0.125 + 2.5) / 2.0);
+    /// ```
+    ///
+    /// # Panics
+    /// When the shapes do not broadcast.
+    #[track_caller]
+    pub fn huber(&self, target: &Var<'t, F>, delta: F) -> Var<'t, F> {
+        let d = self.sub(target);
+        let small = d.value().map(|&x| x.abs() <= delta);
+        let quadratic = d.square().mul_scalar(F::cast(0.5));
+        let linear = d.abs().add_scalar(-delta * F::cast(0.5)).mul_scalar(delta);
+        Var::select(&small, &quadratic, &linear).mean(&[], false)
+    }
+}

@@ -1,0 +1,137 @@
+//! `matmul`: matrix product over the last two axes, batched over the leading ones.
+
+use crate::op::{Backward, Grads};
+use crate::shape::{Shape, broadcast_shapes, mismatch};
+use crate::{Float, Op, Tensor, Value, Var};
+use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Dimension, Ix2, IxDyn};
+
+struct MatMul;
+
+impl<F: Float> Op<F> for MatMul {
+    fn name(&self) -> &'static str {
+        "matmul"
+    }
+    // d/dA (A·B) = G·Bᵀ, d/dB (A·B) = Aᵀ·G (transposes are views; batch axes summed back)
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let [a, b] = [&ctx.inputs[0], &ctx.inputs[1]];
+        let g = ctx.grad;
+        [
+            ctx.grad_of(0, || g.matmul(&b.transpose()).sum_to(&a.shape())),
+            ctx.grad_of(1, || a.transpose().matmul(g).sum_to(&b.shape())),
+        ]
+        .into()
+    }
+}
+
+/// `c = a · b` through matrixmultiply, reading strided (e.g. transposed) views without copies.
+pub(crate) fn gemm<F: Float>(a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, mut c: ArrayViewMut2<'_, F>) {
+    ndarray::linalg::general_mat_mul(F::one(), &a, &b, F::zero(), &mut c);
+}
+
+/// The matrix at batch position `index` of a batched view.
+fn matrix_at<'a, F>(mut view: ArrayViewD<'a, F>, index: &[usize]) -> ArrayView2<'a, F> {
+    for &i in index {
+        view = view.index_axis_move(Axis(0), i);
+    }
+    view.into_dimensionality::<Ix2>().expect("two matrix axes")
+}
+
+impl<F: Float> Tensor<F> {
+    /// The matrix product of the last two axes; leading axes broadcast as batch dimensions.
+    ///
+    /// # Panics
+    /// When an operand has fewer than 2 axes, the inner dimensions differ, or the batch
+    /// dimensions do not broadcast.
+    #[track_caller]
+    pub fn matmul(&self, other: &Self) -> Self {
+        let (sa, sb) = (self.shape(), other.shape());
+        if sa.len() < 2 || sb.len() < 2 {
+            mismatch("matmul", "needs at least 2-D operands, got", sa, sb);
+        }
+        let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
+        let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
+        if k != k2 {
+            mismatch("matmul", "cannot multiply", sa, sb);
+        }
+        let batch = broadcast_shapes("matmul", &sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+        let out_shape: Shape = batch.iter().copied().chain([m, n]).collect();
+        let mut out = ndarray::ArrayD::zeros(IxDyn(&out_shape));
+        if batch.is_empty() {
+            let c = out.view_mut().into_dimensionality::<Ix2>().expect("2-D");
+            gemm(matrix_at(self.view(), &[]), matrix_at(other.view(), &[]), c);
+            return out.into();
+        }
+        let a_shape: Shape = batch.iter().copied().chain([m, k]).collect();
+        let b_shape: Shape = batch.iter().copied().chain([k, n]).collect();
+        let a = self.array().broadcast(IxDyn(&a_shape)).expect("batch shapes broadcast");
+        let b = other.array().broadcast(IxDyn(&b_shape)).expect("batch shapes broadcast");
+        for index in ndarray::indices(IxDyn(&batch)) {
+            let index = index.slice().to_vec();
+            let mut c = out.view_mut();
+            for &i in &index {
+                c = c.index_axis_move(Axis(0), i);
+            }
+            let c = c.into_dimensionality::<Ix2>().expect("2-D");
+            gemm(matrix_at(a.view(), &index), matrix_at(b.view(), &index), c);
+        }
+        out.into()
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// The matrix product of the last two axes; leading axes broadcast as batch dimensions.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], &[2, 2]));
+    /// let i = tape.watch(Tensor::from_vec(vec![1.0f32, 0.0, 0.0, 1.0], &[2, 2]));
+    /// assert_eq!(a.matmul(&i).value(), a.value());
+    /// ```
+    ///
+    /// # Panics
+    /// When an operand has fewer than 2 axes, the inner dimensions differ ("matmul: cannot
+    /// multiply [64, 784] and [128, 10]"), or the batch dimensions do not broadcast.
+    #[track_caller]
+    pub fn matmul(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        let value = self.value().matmul(&other.value());
+        self.tape().push(MatMul, &[self, other], value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Tensor};
+
+    #[test]
+    fn multiplies_by_hand() {
+        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
+        let b = Tensor::from_vec(vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0], &[3, 2]);
+        assert_eq!(a.matmul(&b).to_vec(), vec![4.0, 5.0, 10.0, 11.0]);
+    }
+
+    #[test]
+    fn batches_broadcast() {
+        let a = Tensor::<f64>::ones(&[3, 2, 4]);
+        let b = Tensor::<f64>::ones(&[4, 5]);
+        let c = a.matmul(&b);
+        assert_eq!(c.shape(), &[3, 2, 5]);
+        assert!(c.to_vec().iter().all(|&x| x == 4.0));
+    }
+
+    #[test]
+    fn transposed_view_is_not_copied() {
+        let a = Tensor::<f32>::ones(&[3, 4]);
+        let t = a.permute(&[1, 0]);
+        assert_eq!(a.array().as_ptr(), t.array().as_ptr());
+    }
+
+    #[test]
+    #[should_panic(expected = "matmul: cannot multiply [64, 784] and [128, 10]")]
+    fn mismatch_names_both_shapes() {
+        let tape = Tape::new();
+        let a = tape.watch(Tensor::<f32>::zeros(&[64, 784]));
+        let b = tape.watch(Tensor::<f32>::zeros(&[128, 10]));
+        a.matmul(&b);
+    }
+}

@@ -1,0 +1,58 @@
+//! Shape composites: `transpose`, `stack`.
+
+use crate::shape::check_axis;
+use crate::{Float, Tensor, Var};
+
+impl<F: Float> Tensor<F> {
+    /// The last two axes swapped (a view).
+    ///
+    /// # Panics
+    /// When the tensor has fewer than 2 axes.
+    #[track_caller]
+    pub fn transpose(&self) -> Self {
+        crate::Value::transpose(self)
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// The last two axes swapped (a view, no copy).
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::<f32>::zeros(&[2, 3]));
+    /// assert_eq!(x.transpose().shape().as_slice(), &[3, 2]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the var has fewer than 2 axes.
+    #[track_caller]
+    pub fn transpose(&self) -> Var<'t, F> {
+        if self.shape().len() < 2 {
+            panic!("transpose: needs at least 2 axes, not shape {:?}", self.shape());
+        }
+        crate::Value::transpose(self)
+    }
+
+    /// Joins vars of one shape along a new axis at position `axis`.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor, Var};
+    /// let tape = Tape::new();
+    /// let a = tape.watch(Tensor::<f32>::zeros(&[3]));
+    /// assert_eq!(Var::stack(&[a, a], 0).shape().as_slice(), &[2, 3]);
+    /// assert_eq!(Var::stack(&[a, a], 1).shape().as_slice(), &[3, 2]);
+    /// ```
+    ///
+    /// # Panics
+    /// When `parts` is empty, their shapes differ or `axis` is beyond the new number of axes.
+    #[track_caller]
+    pub fn stack(parts: &[Var<'t, F>], axis: usize) -> Var<'t, F> {
+        let Some(first) = parts.first() else { panic!("stack: nothing to stack") };
+        let mut shape = first.shape();
+        check_axis("stack", axis, &[shape.as_slice(), &[1]].concat());
+        shape.insert(axis, 1);
+        let lifted: Vec<_> = parts.iter().map(|p| p.reshape(&shape)).collect();
+        Var::concat(&lifted, axis)
+    }
+}

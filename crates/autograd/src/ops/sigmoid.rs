@@ -1,0 +1,49 @@
+//! `sigmoid`: 0.0, -1000.0
+
+use crate::op::{Backward, Grads};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Sigmoid;
+
+impl<F: Float> Op<F> for Sigmoid {
+    fn name(&self) -> &'static str {
+        "sigmoid"
+    }
+    // d/dx σ(x) = σ(x)(1 − σ(x))
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (y, g) = (ctx.output, ctx.grad);
+        [ctx.grad_of(0, || g.mul(&y.mul(&y.neg().add_scalar(F::one()))))].into_iter().collect()
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// Elementwise 0.0, -1000.0
+    pub fn sigmoid(&self) -> Self {
+        self.map(|&x| stable_sigmoid(x))
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Elementwise 0.0, -1000.0
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![0.5, 0.0], &[2]));
+    /// let y = x.sigmoid().value().to_vec();
+    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// ```
+    pub fn sigmoid(&self) -> Var<'t, F> {
+        self.tape().push(Sigmoid, &[self], self.value().sigmoid())
+    }
+}
+
+/// `1 / (1 + e^-x)` for x ≥ 0 and `e^x / (1 + e^x)` below, so `exp` never overflows.
+fn stable_sigmoid<F: Float>(x: F) -> F {
+    if x >= F::zero() {
+        F::one() / (F::one() + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (F::one() + e)
+    }
+}

@@ -1,0 +1,39 @@
+//! `tanh`: 0.0, 100.0
+
+use crate::op::{Backward, Grads};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Tanh;
+
+impl<F: Float> Op<F> for Tanh {
+    fn name(&self) -> &'static str {
+        "tanh"
+    }
+    // d/dx tanh x = 1 − tanh² x
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (y, g) = (ctx.output, ctx.grad);
+        [ctx.grad_of(0, || g.mul(&y.mul(y).neg().add_scalar(F::one())))].into_iter().collect()
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// Elementwise 0.0, 100.0
+    pub fn tanh(&self) -> Self {
+        self.map(|&x| x.tanh())
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Elementwise 0.0, 100.0
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 1.0], &[2]));
+    /// let y = x.tanh().value().to_vec();
+    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// ```
+    pub fn tanh(&self) -> Var<'t, F> {
+        self.tape().push(Tanh, &[self], self.value().tanh())
+    }
+}

@@ -1,0 +1,362 @@
+//! The tape: a Wengert list of recorded operations, and the reverse sweep that differentiates it.
+//!
+//! Every op on a [`Var`] appends a node (its op, the indices of its inputs and its value), so the
+//! node list is already in topological order. [`Tape::gradient`] marks the nodes that depend on
+//! the sources (one forward pass over the input indices), then walks the list once in reverse
+//! from the target: each marked node hands its accumulated gradient to its op's backward rule,
+//! and the resulting input gradients are added into their nodes' slots. No recursion, no visited
+//! set. Backward rules run on plain tensors (nothing recorded) unless the caller asks for
+//! differentiable gradients with [`Tape::gradient_vars`], in which case the same rules run on
+//! vars and are recorded on this tape.
+
+use crate::op::{Backward, DynOp, Grads};
+use crate::shape::Shape;
+use crate::{Float, Op, Tensor, Value, Var, Variable, VariableId};
+use smallvec::SmallVec;
+use std::cell::{Cell, RefCell};
+
+/// A recording of operations on vars, differentiated in reverse by [`Tape::gradient`].
+///
+/// Like TensorFlow's `GradientTape`, a tape made by [`Tape::new`] answers one gradient call and
+/// then releases its recorded values (the target's value is kept), so that optimizers can update
+/// variables in place; a [`Tape::persistent`] tape keeps everything for several calls and for
+/// higher-order gradients.
+///
+/// ```
+/// use descent_autograd::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let x = tape.watch(Tensor::scalar(3.0f64));
+/// let y = &(&x * &x) + &x; // y = x² + x
+/// let grads = tape.gradient(&y, &[x]);
+/// assert_eq!(grads[0].item(), 7.0); // dy/dx = 2x + 1
+/// assert_eq!(y.value().item(), 12.0); // the target's value survives the release
+/// ```
+pub struct Tape<F: Float> {
+    nodes: RefCell<Vec<Node<F>>>,
+    variables: RefCell<Vec<(VariableId, usize)>>,
+    persistent: bool,
+    released: Cell<bool>,
+}
+
+struct Node<F: Float> {
+    op: Option<Box<dyn DynOp<F>>>,
+    inputs: SmallVec<[usize; 2]>,
+    value: Option<Tensor<F>>,
+}
+
+/// Something a gradient can be taken with respect to: a [`Var`] or a [`Variable`] read on a tape.
+pub trait Source<F: Float> {
+    /// The node of this source on `tape`, or `None` if it was never read there.
+    fn node_on(&self, tape: &Tape<F>) -> Option<usize>;
+    /// The source's shape (the shape of its gradient).
+    fn source_shape(&self) -> Shape;
+}
+
+impl<F: Float> Source<F> for Var<'_, F> {
+    fn node_on(&self, tape: &Tape<F>) -> Option<usize> {
+        tape.expect_own(self, "gradient");
+        Some(self.index())
+    }
+    fn source_shape(&self) -> Shape {
+        self.shape()
+    }
+}
+
+impl<F: Float> Source<F> for Variable<F> {
+    fn node_on(&self, tape: &Tape<F>) -> Option<usize> {
+        tape.variables.borrow().iter().find(|(id, _)| *id == self.id()).map(|&(_, node)| node)
+    }
+    fn source_shape(&self) -> Shape {
+        self.shape()
+    }
+}
+
+impl<F: Float, S: Source<F>> Source<F> for &S {
+    fn node_on(&self, tape: &Tape<F>) -> Option<usize> {
+        (*self).node_on(tape)
+    }
+    fn source_shape(&self) -> Shape {
+        (*self).source_shape()
+    }
+}
+
+impl<F: Float> Default for Tape<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: Float> Tape<F> {
+    /// A tape for one gradient call (it releases its values afterwards, like TensorFlow's).
+    pub fn new() -> Self {
+        Self::with_persistence(false)
+    }
+
+    /// A tape that keeps its values for any number of gradient calls and higher-order gradients.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::persistent();
+    /// let x = tape.watch(Tensor::scalar(2.0f64));
+    /// let y = x.powf(3.0);
+    /// assert_eq!(tape.gradient(&y, &[x])[0].item(), 12.0);
+    /// assert_eq!(tape.gradient(&y, &[x])[0].item(), 12.0);
+    /// ```
+    pub fn persistent() -> Self {
+        Self::with_persistence(true)
+    }
+
+    fn with_persistence(persistent: bool) -> Self {
+        Tape {
+            nodes: RefCell::new(Vec::new()),
+            variables: RefCell::new(Vec::new()),
+            persistent,
+            released: Cell::new(false),
+        }
+    }
+
+    /// The number of recorded nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
+    /// True when nothing has been recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Puts a tensor on the tape as a leaf var: a constant, or a source to differentiate by.
+    pub fn watch(&self, value: Tensor<F>) -> Var<'_, F> {
+        self.append(None, SmallVec::new(), value)
+    }
+
+    /// Reads a variable onto the tape (once: later reads return the same var).
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor, Variable};
+    /// let w = Variable::new(Tensor::scalar(3.0f32));
+    /// let tape = Tape::new();
+    /// let loss = tape.read(&w).powf(2.0);
+    /// assert_eq!(tape.gradient(&loss, &[&w])[0].item(), 6.0);
+    /// ```
+    pub fn read(&self, variable: &Variable<F>) -> Var<'_, F> {
+        if let Some(index) = variable.node_on(self) {
+            return Var::new(self, index);
+        }
+        let var = self.watch(variable.value());
+        self.variables.borrow_mut().push((variable.id(), var.index()));
+        var
+    }
+
+    /// Records an op's result: `value` computed from `inputs` by `op`. Custom ops call this;
+    /// see [`Op`] for a complete example.
+    ///
+    /// # Panics
+    /// When an input belongs to another tape.
+    #[track_caller]
+    pub fn push<O: Op<F>>(&self, op: O, inputs: &[&Var<'_, F>], value: Tensor<F>) -> Var<'_, F> {
+        for input in inputs {
+            self.expect_own(input, op.name());
+        }
+        let inputs = inputs.iter().map(|v| v.index()).collect();
+        self.append(Some(Box::new(op)), inputs, value)
+    }
+
+    fn append(
+        &self,
+        op: Option<Box<dyn DynOp<F>>>,
+        inputs: SmallVec<[usize; 2]>,
+        value: Tensor<F>,
+    ) -> Var<'_, F> {
+        let mut nodes = self.nodes.borrow_mut();
+        nodes.push(Node { op, inputs, value: Some(value) });
+        Var::new(self, nodes.len() - 1)
+    }
+
+    #[track_caller]
+    pub(crate) fn expect_own(&self, var: &Var<'_, F>, op: &str) {
+        if !std::ptr::eq(self, var.tape()) {
+            panic!("{op}: a var from another tape was used on this tape");
+        }
+    }
+
+    /// The recorded value of node `index`.
+    #[track_caller]
+    pub(crate) fn value(&self, index: usize) -> Tensor<F> {
+        match &self.nodes.borrow()[index].value {
+            Some(value) => value.clone(),
+            None => panic!(
+                "this var's value was released by the tape's gradient call; read values before \
+                 it, or record on Tape::persistent()"
+            ),
+        }
+    }
+
+    /// The gradients of a one-element `target` with respect to each source, in order.
+    ///
+    /// A source the target does not depend on gets a zero gradient of its own shape. On a tape
+    /// made by [`Tape::new`] this releases the recorded values (all but the target's).
+    ///
+    /// # Panics
+    /// When `target` has more than one element (use [`Tape::vjp`]), when it belongs to another
+    /// tape, or when a non-persistent tape has already answered a gradient call.
+    #[track_caller]
+    pub fn gradient<S: Source<F>>(&self, target: &Var<'_, F>, sources: &[S]) -> Vec<Tensor<F>> {
+        let shape = target.shape();
+        if shape.iter().product::<usize>() != 1 {
+            panic!("gradient: target must be a single value, not shape {shape:?}; use Tape::vjp");
+        }
+        self.vjp(target, &Tensor::ones(&shape), sources)
+    }
+
+    /// The vector-Jacobian product: gradients of `Σ seed · target` with respect to the sources.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    /// let y = x.exp();
+    /// let g = tape.vjp(&y, &Tensor::from_vec(vec![1.0, 0.0], &[2]), &[x]);
+    /// assert_eq!(g[0].to_vec(), vec![1f64.exp(), 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When `seed`'s shape differs from the target's, and as [`Tape::gradient`].
+    #[track_caller]
+    pub fn vjp<S: Source<F>>(
+        &self,
+        target: &Var<'_, F>,
+        seed: &Tensor<F>,
+        sources: &[S],
+    ) -> Vec<Tensor<F>> {
+        target.value().expect_shape("vjp: seed and target", seed);
+        let grads = self.sweep(target, seed.clone(), sources, |i| self.value(i), |op, ctx| {
+            op.backward_tensor(ctx)
+        });
+        if !self.persistent {
+            self.release(target.index());
+        }
+        grads
+    }
+
+    /// Differentiable gradients: like [`Tape::gradient`], but the backward pass is recorded on
+    /// this tape, so the results are vars that can be differentiated again (Hessian-vector
+    /// products, gradient penalties). Needs a [`Tape::persistent`] tape to be useful.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::persistent();
+    /// let x = tape.watch(Tensor::scalar(2.0f64));
+    /// let y = x.powf(3.0);                                  // y = x³
+    /// let dy = tape.gradient_vars(&y, &[x]).remove(0);     // 3x² = 12
+    /// let d2y = tape.gradient(&dy, &[x]);                   // 6x  = 12
+    /// assert_eq!((dy.value().item(), d2y[0].item()), (12.0, 12.0));
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Tape::gradient`].
+    #[track_caller]
+    pub fn gradient_vars<'t, S: Source<F>>(
+        &'t self,
+        target: &Var<'t, F>,
+        sources: &[S],
+    ) -> Vec<Var<'t, F>> {
+        let shape = target.shape();
+        if shape.iter().product::<usize>() != 1 {
+            panic!("gradient_vars: target must be a single value, not shape {shape:?}");
+        }
+        let seed = self.watch(Tensor::ones(&shape));
+        self.sweep(target, seed, sources, |i| Var::new(self, i), |op, ctx| op.backward_var(ctx))
+    }
+
+    /// The reverse sweep, generic over the value type the backward rules run on.
+    #[track_caller]
+    fn sweep<V: Value<F>, S: Source<F>>(
+        &self,
+        target: &Var<'_, F>,
+        seed: V,
+        sources: &[S],
+        lift: impl Fn(usize) -> V,
+        run: impl Fn(&dyn DynOp<F>, &Backward<'_, V>) -> Grads<V>,
+    ) -> Vec<V> {
+        self.expect_own(target, "gradient");
+        if self.released.get() {
+            panic!(
+                "gradient: this tape already answered a gradient call and released its values; \
+                 use Tape::persistent() to take several gradients"
+            );
+        }
+        let nodes: Vec<Option<usize>> = sources.iter().map(|s| s.node_on(self)).collect();
+        let end = target.index() + 1;
+        let relevant = self.depends_on_sources(end, &nodes);
+        let mut is_source = vec![false; end];
+        nodes.iter().flatten().filter(|&&s| s < end).for_each(|&s| is_source[s] = true);
+        let mut grads: Vec<Option<V>> = vec![None; end];
+        grads[end - 1] = Some(seed);
+        for i in (0..end).rev() {
+            let grad = if is_source[i] { grads[i].clone() } else { grads[i].take() };
+            let Some(grad) = grad.filter(|_| relevant[i]) else { continue };
+            let (op, inputs) = {
+                let mut nodes = self.nodes.borrow_mut();
+                let Some(op) = nodes[i].op.take() else { continue };
+                (op, nodes[i].inputs.clone())
+            };
+            let values: SmallVec<[V; 2]> = inputs.iter().map(|&j| lift(j)).collect();
+            let wanted: SmallVec<[bool; 2]> = inputs.iter().map(|&j| relevant[j]).collect();
+            let output = lift(i);
+            let input_grads = run(&*op, &Backward::new(&values, &output, &grad, &wanted));
+            let name = op.name();
+            self.nodes.borrow_mut()[i].op = Some(op);
+            for ((&j, value), g) in inputs.iter().zip(&values).zip(input_grads) {
+                let Some(g) = g else { continue };
+                if g.shape() != value.shape() {
+                    panic!(
+                        "{name}: backward returned a gradient of shape {:?} for an input of \
+                         shape {:?}",
+                        g.shape(),
+                        value.shape()
+                    );
+                }
+                grads[j] = Some(match grads[j].take() {
+                    Some(previous) => previous.add(&g),
+                    None => g,
+                });
+            }
+        }
+        let zeros = |source: &S| lift(end - 1).constant(Tensor::zeros(&source.source_shape()));
+        sources
+            .iter()
+            .zip(nodes)
+            .map(|(source, node)| match node.and_then(|s| grads.get_mut(s)).and_then(Option::take) {
+                Some(g) => g,
+                None => zeros(source),
+            })
+            .collect()
+    }
+
+    /// Marks the nodes below `end` that are sources or depend on one.
+    fn depends_on_sources(&self, end: usize, sources: &[Option<usize>]) -> Vec<bool> {
+        let mut relevant = vec![false; end];
+        for &s in sources.iter().flatten().filter(|&&s| s < end) {
+            relevant[s] = true;
+        }
+        let nodes = self.nodes.borrow();
+        for (i, node) in nodes[..end].iter().enumerate() {
+            relevant[i] = relevant[i] || node.inputs.iter().any(|&j| relevant[j]);
+        }
+        relevant
+    }
+
+    /// Drops every recorded value except the target's (TensorFlow's non-persistent tape).
+    fn release(&self, keep: usize) {
+        let mut nodes = self.nodes.borrow_mut();
+        for (i, node) in nodes.iter_mut().enumerate() {
+            node.op = None;
+            if i != keep {
+                node.value = None;
+            }
+        }
+        self.variables.borrow_mut().clear();
+        self.released.set(true);
+    }
+}

@@ -1,0 +1,1 @@
+//! descent-layers (in progress).
