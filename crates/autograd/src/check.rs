@@ -59,14 +59,22 @@ pub struct CheckError {
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (a, n) = (self.analytic, self.numeric);
-        write!(f, "input {} element {:?}: analytic {a:.10e}, numeric {n:.10e}", self.input, self.element)
+        write!(
+            f,
+            "input {} element {:?}: analytic {a:.10e}, numeric {n:.10e}",
+            self.input, self.element
+        )
     }
 }
 
 impl fmt::Display for CheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (n, total) = (self.failures.len(), self.report.checked);
-        writeln!(f, "gradient check failed: {n} of {total} elements exceed tolerance {:e}", self.tolerance)?;
+        writeln!(
+            f,
+            "gradient check failed: {n} of {total} elements exceed tolerance {:e}",
+            self.tolerance
+        )?;
         for failure in self.failures.iter().take(10) {
             writeln!(f, "  {failure}")?;
         }
@@ -92,13 +100,23 @@ pub fn gradients<F: Float>(
     let vars: Vec<_> = inputs.iter().map(|t| tape.watch(t.clone())).collect();
     let analytic = tape.vjp(&f(&vars), &weights, &vars);
     let numeric = numerical_gradient(&f, inputs);
-    let mut report = Report { checked: 0, max_abs_error: 0.0, max_error: 0.0, worst: None };
+    let mut report = Report {
+        checked: 0,
+        max_abs_error: 0.0,
+        max_error: 0.0,
+        worst: None,
+    };
     let mut failures = Vec::new();
     for (input, (a, n)) in analytic.iter().zip(&numeric).enumerate() {
         for ((index, &a), &n) in a.array().indexed_iter().zip(n.array().iter()) {
             let (a, abs) = (a.as_f64(), (a.as_f64() - n).abs());
             let error = if a == n { 0.0 } else { abs / (1.0 + n.abs()) };
-            let here = || Mismatch { input, element: index.slice().to_vec(), analytic: a, numeric: n };
+            let here = || Mismatch {
+                input,
+                element: index.slice().to_vec(),
+                analytic: a,
+                numeric: n,
+            };
             report.checked += 1;
             report.max_abs_error = report.max_abs_error.max(abs);
             if error > report.max_error || error.is_nan() {
@@ -112,7 +130,11 @@ pub fn gradients<F: Float>(
     }
     match failures.is_empty() {
         true => Ok(report),
-        false => Err(CheckError { tolerance, failures, report }),
+        false => Err(CheckError {
+            tolerance,
+            failures,
+            report,
+        }),
     }
 }
 
@@ -134,8 +156,10 @@ pub fn second_order<F: Float>(
 ) -> Result<Report, CheckError> {
     let weights = projection(&f, inputs);
     let mut rng = StdRng::seed_from_u64(0x5eed_0002);
-    let directions: Vec<_> =
-        inputs.iter().map(|t| Tensor::uniform(t.shape(), -F::one(), F::one(), &mut rng)).collect();
+    let directions: Vec<_> = inputs
+        .iter()
+        .map(|t| Tensor::uniform(t.shape(), -F::one(), F::one(), &mut rng))
+        .collect();
     gradients(
         |vars| {
             let tape = vars[0].tape();
@@ -170,7 +194,11 @@ pub fn numerical_gradient<F: Float>(
         let tape = Tape::new();
         let vars: Vec<_> = inputs.iter().map(|t| tape.watch(t.clone())).collect();
         let y = f(&vars).value();
-        y.array().iter().zip(weights.array()).map(|(y, r)| y.as_f64() * r.as_f64()).sum::<f64>()
+        y.array()
+            .iter()
+            .zip(weights.array())
+            .map(|(y, r)| y.as_f64() * r.as_f64())
+            .sum::<f64>()
     };
     let mut points = inputs.to_vec();
     (0..inputs.len())
@@ -208,5 +236,10 @@ fn projection<F: Float>(
     if shape.iter().product::<usize>() == 1 {
         return Tensor::ones(&shape);
     }
-    Tensor::uniform(&shape, -F::one(), F::one(), &mut StdRng::seed_from_u64(0x5eed_0001))
+    Tensor::uniform(
+        &shape,
+        -F::one(),
+        F::one(),
+        &mut StdRng::seed_from_u64(0x5eed_0001),
+    )
 }

@@ -93,6 +93,11 @@ impl<F: Float, O: Op<F>> DynOp<F> for O {
 
 impl<'a, V> Backward<'a, V> {
     pub(crate) fn new(inputs: &'a [V], output: &'a V, grad: &'a V, wanted: &'a [bool]) -> Self {
-        Backward { inputs, output, grad, wanted }
+        Backward {
+            inputs,
+            output,
+            grad,
+            wanted,
+        }
     }
 }

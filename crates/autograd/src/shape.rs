@@ -18,7 +18,13 @@ pub(crate) fn mismatch(op: &str, what: &str, a: &[usize], b: &[usize]) -> ! {
 #[track_caller]
 pub(crate) fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Shape {
     let n = a.len().max(b.len());
-    let dim = |s: &[usize], i: usize| if i + s.len() < n { 1 } else { s[i + s.len() - n] };
+    let dim = |s: &[usize], i: usize| {
+        if i + s.len() < n {
+            1
+        } else {
+            s[i + s.len() - n]
+        }
+    };
     (0..n)
         .map(|i| match (dim(a, i), dim(b, i)) {
             (x, y) if x == y || y == 1 => x,
@@ -72,7 +78,10 @@ mod tests {
     fn broadcasts_like_numpy() {
         assert_eq!(broadcast_shapes("t", &[3, 1], &[4]).as_slice(), &[3, 4]);
         assert_eq!(broadcast_shapes("t", &[], &[2, 2]).as_slice(), &[2, 2]);
-        assert_eq!(broadcast_shapes("t", &[5, 1, 3], &[4, 1]).as_slice(), &[5, 4, 3]);
+        assert_eq!(
+            broadcast_shapes("t", &[5, 1, 3], &[4, 1]).as_slice(),
+            &[5, 4, 3]
+        );
     }
 
     #[test]

@@ -64,7 +64,11 @@ impl<F: Float> Source<F> for Var<'_, F> {
 
 impl<F: Float> Source<F> for Variable<F> {
     fn node_on(&self, tape: &Tape<F>) -> Option<usize> {
-        tape.variables.borrow().iter().find(|(id, _)| *id == self.id()).map(|&(_, node)| node)
+        tape.variables
+            .borrow()
+            .iter()
+            .find(|(id, _)| *id == self.id())
+            .map(|&(_, node)| node)
     }
     fn source_shape(&self) -> Shape {
         self.shape()
@@ -144,7 +148,9 @@ impl<F: Float> Tape<F> {
             return Var::new(self, index);
         }
         let var = self.watch(variable.value());
-        self.variables.borrow_mut().push((variable.id(), var.index()));
+        self.variables
+            .borrow_mut()
+            .push((variable.id(), var.index()));
         var
     }
 
@@ -169,7 +175,11 @@ impl<F: Float> Tape<F> {
         value: Tensor<F>,
     ) -> Var<'_, F> {
         let mut nodes = self.nodes.borrow_mut();
-        nodes.push(Node { op, inputs, value: Some(value) });
+        nodes.push(Node {
+            op,
+            inputs,
+            value: Some(value),
+        });
         Var::new(self, nodes.len() - 1)
     }
 
@@ -230,9 +240,13 @@ impl<F: Float> Tape<F> {
         sources: &[S],
     ) -> Vec<Tensor<F>> {
         target.value().expect_shape("vjp: seed and target", seed);
-        let grads = self.sweep(target, seed.clone(), sources, |i| self.value(i), |op, ctx| {
-            op.backward_tensor(ctx)
-        });
+        let grads = self.sweep(
+            target,
+            seed.clone(),
+            sources,
+            |i| self.value(i),
+            |op, ctx| op.backward_tensor(ctx),
+        );
         if !self.persistent {
             self.release(target.index());
         }
@@ -266,7 +280,13 @@ impl<F: Float> Tape<F> {
             panic!("gradient_vars: target must be a single value, not shape {shape:?}");
         }
         let seed = self.watch(Tensor::ones(&shape));
-        self.sweep(target, seed, sources, |i| Var::new(self, i), |op, ctx| op.backward_var(ctx))
+        self.sweep(
+            target,
+            seed,
+            sources,
+            |i| Var::new(self, i),
+            |op, ctx| op.backward_var(ctx),
+        )
     }
 
     /// The reverse sweep, generic over the value type the backward rules run on.
@@ -290,15 +310,27 @@ impl<F: Float> Tape<F> {
         let end = target.index() + 1;
         let relevant = self.depends_on_sources(end, &nodes);
         let mut is_source = vec![false; end];
-        nodes.iter().flatten().filter(|&&s| s < end).for_each(|&s| is_source[s] = true);
+        nodes
+            .iter()
+            .flatten()
+            .filter(|&&s| s < end)
+            .for_each(|&s| is_source[s] = true);
         let mut grads: Vec<Option<V>> = vec![None; end];
         grads[end - 1] = Some(seed);
         for i in (0..end).rev() {
-            let grad = if is_source[i] { grads[i].clone() } else { grads[i].take() };
-            let Some(grad) = grad.filter(|_| relevant[i]) else { continue };
+            let grad = if is_source[i] {
+                grads[i].clone()
+            } else {
+                grads[i].take()
+            };
+            let Some(grad) = grad.filter(|_| relevant[i]) else {
+                continue;
+            };
             let (op, inputs) = {
                 let mut nodes = self.nodes.borrow_mut();
-                let Some(op) = nodes[i].op.take() else { continue };
+                let Some(op) = nodes[i].op.take() else {
+                    continue;
+                };
                 (op, nodes[i].inputs.clone())
             };
             let values: SmallVec<[V; 2]> = inputs.iter().map(|&j| lift(j)).collect();
@@ -327,9 +359,11 @@ impl<F: Float> Tape<F> {
         sources
             .iter()
             .zip(nodes)
-            .map(|(source, node)| match node.and_then(|s| grads.get_mut(s)).and_then(Option::take) {
-                Some(g) => g,
-                None => zeros(source),
+            .map(|(source, node)| {
+                match node.and_then(|s| grads.get_mut(s)).and_then(Option::take) {
+                    Some(g) => g,
+                    None => zeros(source),
+                }
             })
             .collect()
     }

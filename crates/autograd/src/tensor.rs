@@ -123,7 +123,6 @@ impl<T: Clone> Tensor<T> {
     pub fn into_array(self) -> ArrayD<T> {
         self.data.into_owned()
     }
-
 }
 
 impl<F: Float> Tensor<F> {
@@ -200,7 +199,10 @@ impl<F: Float> Tensor<F> {
     pub fn item(&self) -> F {
         match self.data.len() {
             1 => *self.data.iter().next().expect("one element"),
-            _ => panic!("item: tensor of shape {:?} is not a single value", self.shape()),
+            _ => panic!(
+                "item: tensor of shape {:?} is not a single value",
+                self.shape()
+            ),
         }
     }
 
@@ -208,21 +210,28 @@ impl<F: Float> Tensor<F> {
     #[track_caller]
     pub(crate) fn zip_map(&self, op: &str, other: &Self, f: impl Fn(F, F) -> F) -> Self {
         self.expect_shape(op, other);
-        ndarray::Zip::from(&self.data).and(&other.data).map_collect(|&a, &b| f(a, b)).into()
+        ndarray::Zip::from(&self.data)
+            .and(&other.data)
+            .map_collect(|&a, &b| f(a, b))
+            .into()
     }
 }
 
 impl<T: Clone, D: Dimension> From<Array<T, D>> for Tensor<T> {
     /// Wraps an ndarray array without copying.
     fn from(array: Array<T, D>) -> Self {
-        Tensor { data: array.into_dyn().into_shared() }
+        Tensor {
+            data: array.into_dyn().into_shared(),
+        }
     }
 }
 
 impl<T, D: Dimension> From<ArcArray<T, D>> for Tensor<T> {
     /// Wraps a shared ndarray array without copying.
     fn from(array: ArcArray<T, D>) -> Self {
-        Tensor { data: array.into_dyn() }
+        Tensor {
+            data: array.into_dyn(),
+        }
     }
 }
 

@@ -78,8 +78,9 @@ pub trait Value<F: Float>: Clone {
             return self.clone();
         }
         let lead = own.len() - shape.len();
-        let axes: Shape =
-            (0..own.len()).filter(|&i| i < lead || shape[i - lead] == 1 && own[i] != 1).collect();
+        let axes: Shape = (0..own.len())
+            .filter(|&i| i < lead || shape[i - lead] == 1 && own[i] != 1)
+            .collect();
         self.sum(&axes, true).reshape(shape)
     }
     /// Swaps the last two axes.

@@ -44,7 +44,13 @@ impl<F: Float> Variable<F> {
     pub fn named(name: impl Into<String>, value: Tensor<F>) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let id = VariableId(NEXT_ID.fetch_add(1, Ordering::Relaxed));
-        Variable { inner: Arc::new(Inner { id, name: name.into(), value: RwLock::new(value) }) }
+        Variable {
+            inner: Arc::new(Inner {
+                id,
+                name: name.into(),
+                value: RwLock::new(value),
+            }),
+        }
     }
 
     /// The stable identity (optimizers key their state by it).
@@ -85,16 +91,28 @@ impl<F: Float> Variable<F> {
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Tensor<F>> {
-        self.inner.value.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .value
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Tensor<F>> {
-        self.inner.value.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .value
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl<F: Float> std::fmt::Debug for Variable<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Variable({:?} {:?}, {:?})", self.inner.id.0, self.name(), self.shape().as_slice())
+        write!(
+            f,
+            "Variable({:?} {:?}, {:?})",
+            self.inner.id.0,
+            self.name(),
+            self.shape().as_slice()
+        )
     }
 }

@@ -11,8 +11,12 @@ impl<F: Float> Op<F> for Abs {
     }
     // d/dx |x| = sign x (0 at 0)
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        let sign = ctx.inputs[0].tensor().map(|&x| if x == F::zero() { x } else { x.signum() });
-        [ctx.grad_of(0, || ctx.grad.mul_const(sign))].into_iter().collect()
+        let sign = ctx.inputs[0]
+            .tensor()
+            .map(|&x| if x == F::zero() { x } else { x.signum() });
+        [ctx.grad_of(0, || ctx.grad.mul_const(sign))]
+            .into_iter()
+            .collect()
     }
 }
 

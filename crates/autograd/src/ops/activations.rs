@@ -26,7 +26,10 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     pub fn elu(&self, alpha: F) -> Var<'t, F> {
         let positive = self.value().map(|&x| x > F::zero());
-        let negative_part = self.clamp(F::neg_infinity(), F::zero()).exp().add_scalar(-F::one());
+        let negative_part = self
+            .clamp(F::neg_infinity(), F::zero())
+            .exp()
+            .add_scalar(-F::one());
         Var::select(&positive, self, &negative_part.mul_scalar(alpha))
     }
 
@@ -55,7 +58,8 @@ impl<'t, F: Float> Var<'t, F> {
     pub fn gelu(&self) -> Var<'t, F> {
         let c = F::cast((2.0 / std::f64::consts::PI).sqrt());
         let inner = self.add(&self.powf(F::cast(3.0)).mul_scalar(F::cast(0.044715)));
-        self.mul(&inner.mul_scalar(c).tanh().add_scalar(F::one())).mul_scalar(F::cast(0.5))
+        self.mul(&inner.mul_scalar(c).tanh().add_scalar(F::one()))
+            .mul_scalar(F::cast(0.5))
     }
 
     /// `ln softmax` along `axis`: `x − logsumexp(x)`, stable for inputs of any magnitude.
@@ -107,6 +111,9 @@ impl<F: Float> Tensor<F> {
     #[track_caller]
     pub fn zip_mask(&self, other: &Self, f: impl Fn(F, F) -> bool) -> Tensor<bool> {
         self.expect_shape("zip_mask", other);
-        ndarray::Zip::from(self.array()).and(other.array()).map_collect(|&a, &b| f(a, b)).into()
+        ndarray::Zip::from(self.array())
+            .and(other.array())
+            .map_collect(|&a, &b| f(a, b))
+            .into()
     }
 }

@@ -13,7 +13,12 @@ impl<F: Float> Op<F> for Add {
     }
     // d/da (a + b) = 1, d/db (a + b) = 1
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.clone()), ctx.grad_of(1, || ctx.grad.clone())].into_iter().collect()
+        [
+            ctx.grad_of(0, || ctx.grad.clone()),
+            ctx.grad_of(1, || ctx.grad.clone()),
+        ]
+        .into_iter()
+        .collect()
     }
 }
 

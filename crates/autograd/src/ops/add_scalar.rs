@@ -32,6 +32,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// assert_eq!(x.add_scalar(0.5).value().to_vec(), vec![1.5, 2.5]);
     /// ```
     pub fn add_scalar(&self, s: F) -> Var<'t, F> {
-        self.tape().push(AddScalar, &[self], self.value().add_scalar(s))
+        self.tape()
+            .push(AddScalar, &[self], self.value().add_scalar(s))
     }
 }

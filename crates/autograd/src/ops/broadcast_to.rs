@@ -14,7 +14,9 @@ impl<F: Float> Op<F> for BroadcastTo {
     // broadcast operands are reduced.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape: Shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.sum_to(&shape))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.sum_to(&shape))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -46,6 +48,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When `shape` is not a broadcast of the var's shape.
     #[track_caller]
     pub fn broadcast_to(&self, shape: &[usize]) -> Var<'t, F> {
-        self.tape().push(BroadcastTo, &[self], self.value().broadcast_to(shape))
+        self.tape()
+            .push(BroadcastTo, &[self], self.value().broadcast_to(shape))
     }
 }

@@ -14,9 +14,17 @@ impl<F: Float> Op<F> for Clamp<F> {
     }
     // d/dx clamp(x, lo, hi) = 1 if lo ≤ x ≤ hi else 0
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        let inside = |&x: &F| if x >= self.low && x <= self.high { F::one() } else { F::zero() };
+        let inside = |&x: &F| {
+            if x >= self.low && x <= self.high {
+                F::one()
+            } else {
+                F::zero()
+            }
+        };
         let mask = ctx.inputs[0].tensor().map(inside);
-        [ctx.grad_of(0, || ctx.grad.mul_const(mask))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.mul_const(mask))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -45,6 +53,7 @@ impl<'t, F: Float> Var<'t, F> {
         if low > high {
             panic!("clamp: low bound {low} is above high bound {high}");
         }
-        self.tape().push(Clamp { low, high }, &[self], self.value().clamp(low, high))
+        self.tape()
+            .push(Clamp { low, high }, &[self], self.value().clamp(low, high))
     }
 }

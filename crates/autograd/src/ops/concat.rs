@@ -28,11 +28,17 @@ impl<F: Float> Op<F> for Concat {
 
 #[track_caller]
 fn check_parts(shapes: &[&[usize]], axis: usize) {
-    let Some(first) = shapes.first() else { panic!("concat: nothing to join") };
+    let Some(first) = shapes.first() else {
+        panic!("concat: nothing to join")
+    };
     check_axis("concat", axis, first);
     for shape in &shapes[1..] {
         let same = shape.len() == first.len()
-            && shape.iter().zip(first.iter()).enumerate().all(|(i, (a, b))| i == axis || a == b);
+            && shape
+                .iter()
+                .zip(first.iter())
+                .enumerate()
+                .all(|(i, (a, b))| i == axis || a == b);
         if !same {
             panic!("concat: cannot join {first:?} and {shape:?} along axis {axis}");
         }
@@ -48,7 +54,9 @@ impl<F: Float> Tensor<F> {
     pub fn concat(parts: &[Self], axis: usize) -> Self {
         check_parts(&parts.iter().map(|p| p.shape()).collect::<Vec<_>>(), axis);
         let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-        ndarray::concatenate(Axis(axis), &views).expect("shapes checked").into()
+        ndarray::concatenate(Axis(axis), &views)
+            .expect("shapes checked")
+            .into()
     }
 }
 

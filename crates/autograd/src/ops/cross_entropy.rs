@@ -17,9 +17,15 @@ impl<F: Float> Op<F> for CrossEntropy {
         let shape = z.shape();
         let scale = F::one() / F::cast(shape[0] as f64);
         let softmax = || z.sub(&z.logsumexp(&[1], true)).exp();
-        let target = self.one_hot.map(|&hit| if hit { F::one() } else { F::zero() });
+        let target = self
+            .one_hot
+            .map(|&hit| if hit { F::one() } else { F::zero() });
         let grad = || {
-            let g = ctx.grad.reshape(&[1, 1]).broadcast_to(&shape).mul_scalar(scale);
+            let g = ctx
+                .grad
+                .reshape(&[1, 1])
+                .broadcast_to(&shape)
+                .mul_scalar(scale);
             softmax().sub(&z.constant(target)).mul(&g)
         };
         [ctx.grad_of(0, grad)].into_iter().collect()

@@ -17,7 +17,9 @@ impl<F: Float> Op<F> for IndexSelect {
     // The adjoint of gathering is scatter-adding the gradient back to the picked positions.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let size = ctx.inputs[0].shape()[self.axis];
-        [ctx.grad_of(0, || ctx.grad.scatter_add(self.axis, &self.indices, size))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.scatter_add(self.axis, &self.indices, size))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -62,6 +64,13 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn index_select(&self, axis: usize, indices: &Tensor<usize>) -> Var<'t, F> {
         let value = self.value().index_select(axis, indices);
-        self.tape().push(IndexSelect { axis, indices: indices.clone() }, &[self], value)
+        self.tape().push(
+            IndexSelect {
+                axis,
+                indices: indices.clone(),
+            },
+            &[self],
+            value,
+        )
     }
 }

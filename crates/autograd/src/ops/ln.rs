@@ -12,7 +12,9 @@ impl<F: Float> Op<F> for Ln {
     // d/dx ln x = 1 / x
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g) = (&ctx.inputs[0], ctx.grad);
-        [ctx.grad_of(0, || g.mul(&x.powf(-F::one())))].into_iter().collect()
+        [ctx.grad_of(0, || g.mul(&x.powf(-F::one())))]
+            .into_iter()
+            .collect()
     }
 }
 

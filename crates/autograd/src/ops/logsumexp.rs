@@ -17,9 +17,14 @@ impl<F: Float> Op<F> for LogSumExp {
         let (x, y) = (&ctx.inputs[0], ctx.output);
         let shape = x.shape();
         let softmax = || x.sub(&y.reshape(&self.kept).broadcast_to(&shape)).exp();
-        [ctx.grad_of(0, || ctx.grad.reshape(&self.kept).broadcast_to(&shape).mul(&softmax()))]
-            .into_iter()
-            .collect()
+        [ctx.grad_of(0, || {
+            ctx.grad
+                .reshape(&self.kept)
+                .broadcast_to(&shape)
+                .mul(&softmax())
+        })]
+        .into_iter()
+        .collect()
     }
 }
 
@@ -32,7 +37,9 @@ impl<F: Float> Tensor<F> {
     #[track_caller]
     pub fn logsumexp(&self, axes: &[usize], keepdims: bool) -> Self {
         let axes = reduction_axes("logsumexp", axes, self.shape());
-        let top = self.max(&axes, true).map(|&m| if m.is_finite() { m } else { F::zero() });
+        let top = self
+            .max(&axes, true)
+            .map(|&m| if m.is_finite() { m } else { F::zero() });
         let shifted = self.sub(&top).exp().sum(&axes, true);
         let lse = ndarray::Zip::from(shifted.array())
             .and(top.array())
@@ -58,6 +65,10 @@ impl<'t, F: Float> Var<'t, F> {
         let value = self.value();
         let axes = reduction_axes("logsumexp", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
-        self.tape().push(LogSumExp { kept }, &[self], value.logsumexp(&axes, keepdims))
+        self.tape().push(
+            LogSumExp { kept },
+            &[self],
+            value.logsumexp(&axes, keepdims),
+        )
     }
 }

@@ -37,7 +37,10 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn binary_cross_entropy_with_logits(&self, target: &Var<'t, F>) -> Var<'t, F> {
         let softplus_tail = self.abs().neg().exp().ln_1p();
-        self.relu().sub(&self.mul(target)).add(&softplus_tail).mean(&[], false)
+        self.relu()
+            .sub(&self.mul(target))
+            .add(&softplus_tail)
+            .mean(&[], false)
     }
 
     /// Mean Huber loss: `½d²` where `|d| ≤ delta`, else `delta·(|d| − ½delta)`, `d = self − target`.

@@ -24,7 +24,11 @@ impl<F: Float> Op<F> for MatMul {
 }
 
 /// `c = a · b` through matrixmultiply, reading strided (e.g. transposed) views without copies.
-pub(crate) fn gemm<F: Float>(a: ArrayView2<'_, F>, b: ArrayView2<'_, F>, mut c: ArrayViewMut2<'_, F>) {
+pub(crate) fn gemm<F: Float>(
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    mut c: ArrayViewMut2<'_, F>,
+) {
     ndarray::linalg::general_mat_mul(F::one(), &a, &b, F::zero(), &mut c);
 }
 
@@ -63,8 +67,14 @@ impl<F: Float> Tensor<F> {
         }
         let a_shape: Shape = batch.iter().copied().chain([m, k]).collect();
         let b_shape: Shape = batch.iter().copied().chain([k, n]).collect();
-        let a = self.array().broadcast(IxDyn(&a_shape)).expect("batch shapes broadcast");
-        let b = other.array().broadcast(IxDyn(&b_shape)).expect("batch shapes broadcast");
+        let a = self
+            .array()
+            .broadcast(IxDyn(&a_shape))
+            .expect("batch shapes broadcast");
+        let b = other
+            .array()
+            .broadcast(IxDyn(&b_shape))
+            .expect("batch shapes broadcast");
         for index in ndarray::indices(IxDyn(&batch)) {
             let index = index.slice().to_vec();
             let mut c = out.view_mut();

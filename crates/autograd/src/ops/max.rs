@@ -16,15 +16,30 @@ impl<F: Float> Op<F> for Max {
     // d/dxᵢ max x = 1/k where xᵢ is one of the k maxima, else 0
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let x = ctx.inputs[0].tensor();
-        let top = ctx.output.tensor().reshape(&self.kept).broadcast_to(x.shape());
-        let hits = x.zip_map("max", &top, |a, m| if a == m { F::one() } else { F::zero() });
-        let axes: Shape = (0..x.ndim()).filter(|&i| self.kept[i] != x.shape()[i]).collect();
+        let top = ctx
+            .output
+            .tensor()
+            .reshape(&self.kept)
+            .broadcast_to(x.shape());
+        let hits = x.zip_map(
+            "max",
+            &top,
+            |a, m| if a == m { F::one() } else { F::zero() },
+        );
+        let axes: Shape = (0..x.ndim())
+            .filter(|&i| self.kept[i] != x.shape()[i])
+            .collect();
         let counts = hits.sum(&axes, true).broadcast_to(x.shape());
         let share = hits.zip_map("max", &counts, |h, c| h / c);
         let shape = x.dims();
-        [ctx.grad_of(0, || ctx.grad.reshape(&self.kept).broadcast_to(&shape).mul_const(share))]
-            .into_iter()
-            .collect()
+        [ctx.grad_of(0, || {
+            ctx.grad
+                .reshape(&self.kept)
+                .broadcast_to(&shape)
+                .mul_const(share)
+        })]
+        .into_iter()
+        .collect()
     }
 }
 
@@ -35,7 +50,13 @@ impl<F: Float> Tensor<F> {
     /// When an axis is out of range.
     #[track_caller]
     pub fn max(&self, axes: &[usize], keepdims: bool) -> Self {
-        let larger = |a: F, b: F| if a.is_nan() || b.is_nan() { F::nan() } else { a.max(b) };
+        let larger = |a: F, b: F| {
+            if a.is_nan() || b.is_nan() {
+                F::nan()
+            } else {
+                a.max(b)
+            }
+        };
         reduce(self, "max", axes, keepdims, F::neg_infinity(), larger)
     }
 }
@@ -57,7 +78,8 @@ impl<'t, F: Float> Var<'t, F> {
         let value = self.value();
         let axes = reduction_axes("max", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
-        self.tape().push(Max { kept }, &[self], value.max(&axes, keepdims))
+        self.tape()
+            .push(Max { kept }, &[self], value.max(&axes, keepdims))
     }
 }
 

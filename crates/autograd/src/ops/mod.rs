@@ -53,7 +53,13 @@ pub(crate) fn broadcast_pair<'t, F: Float>(
         return (*a, *b);
     }
     let shape = broadcast_shapes(op, &sa, &sb);
-    let widen = |v: &Var<'t, F>, s: &[usize]| if s == shape.as_slice() { *v } else { v.broadcast_to(&shape) };
+    let widen = |v: &Var<'t, F>, s: &[usize]| {
+        if s == shape.as_slice() {
+            *v
+        } else {
+            v.broadcast_to(&shape)
+        }
+    };
     (widen(a, &sa), widen(b, &sb))
 }
 
@@ -73,6 +79,8 @@ pub(crate) fn reduce<F: Float>(
     for &axis in axes.iter().rev() {
         array = array.fold_axis(ndarray::Axis(axis), init, |&acc, &x| fold(acc, x));
     }
-    let array = array.into_shape_with_order(ndarray::IxDyn(&shape)).expect("reduced shape");
+    let array = array
+        .into_shape_with_order(ndarray::IxDyn(&shape))
+        .expect("reduced shape");
     array.into()
 }

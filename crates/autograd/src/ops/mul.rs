@@ -14,7 +14,12 @@ impl<F: Float> Op<F> for Mul {
     // d/da (a · b) = b, d/db (a · b) = a
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [a, b] = [&ctx.inputs[0], &ctx.inputs[1]];
-        [ctx.grad_of(0, || ctx.grad.mul(b)), ctx.grad_of(1, || ctx.grad.mul(a))].into_iter().collect()
+        [
+            ctx.grad_of(0, || ctx.grad.mul(b)),
+            ctx.grad_of(1, || ctx.grad.mul(a)),
+        ]
+        .into_iter()
+        .collect()
     }
 }
 
@@ -62,6 +67,9 @@ mod tests {
         let a = tape.watch(Tensor::from_vec(vec![2.0, 3.0], &[2]));
         let b = tape.watch(Tensor::from_vec(vec![5.0, 7.0], &[2]));
         let g = tape.gradient(&a.mul(&b).sum(&[], false), &[a, b]);
-        assert_eq!((g[0].to_vec(), g[1].to_vec()), (vec![5.0, 7.0], vec![2.0, 3.0]));
+        assert_eq!(
+            (g[0].to_vec(), g[1].to_vec()),
+            (vec![5.0, 7.0], vec![2.0, 3.0])
+        );
     }
 }

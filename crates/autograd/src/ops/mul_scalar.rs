@@ -11,7 +11,9 @@ impl<F: Float> Op<F> for MulScalar<F> {
     }
     // d/dx (x · s) = s
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.mul_scalar(self.0))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.mul_scalar(self.0))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -32,6 +34,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// assert_eq!(x.mul_scalar(3.0).value().to_vec(), vec![3.0, 6.0]);
     /// ```
     pub fn mul_scalar(&self, s: F) -> Var<'t, F> {
-        self.tape().push(MulScalar(s), &[self], self.value().mul_scalar(s))
+        self.tape()
+            .push(MulScalar(s), &[self], self.value().mul_scalar(s))
     }
 }

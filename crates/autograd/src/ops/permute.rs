@@ -14,7 +14,9 @@ impl<F: Float> Op<F> for Permute {
     }
     // The gradient is permuted back by the inverse permutation.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.permute(&self.inverse))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.permute(&self.inverse))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -22,7 +24,9 @@ impl<F: Float> Op<F> for Permute {
 fn check_permutation(axes: &[usize], shape: &[usize]) {
     let mut seen = vec![false; shape.len()];
     let valid = axes.len() == shape.len()
-        && axes.iter().all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
+        && axes
+            .iter()
+            .all(|&a| a < seen.len() && !std::mem::replace(&mut seen[a], true));
     if !valid {
         panic!("permute: {axes:?} is not a permutation of the axes of shape {shape:?}");
     }

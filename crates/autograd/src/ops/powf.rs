@@ -12,7 +12,12 @@ impl<F: Float> Op<F> for Powf<F> {
     // d/dx xᵖ = p · xᵖ⁻¹
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let p = self.0;
-        [ctx.grad_of(0, || ctx.grad.mul(&ctx.inputs[0].powf(p - F::one()).mul_scalar(p)))].into_iter().collect()
+        [ctx.grad_of(0, || {
+            ctx.grad
+                .mul(&ctx.inputs[0].powf(p - F::one()).mul_scalar(p))
+        })]
+        .into_iter()
+        .collect()
     }
 }
 

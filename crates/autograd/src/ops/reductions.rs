@@ -19,8 +19,12 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn mean(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
         let shape = self.shape();
-        let count: usize = reduction_axes("mean", axes, &shape).iter().map(|&a| shape[a]).product();
-        self.sum(axes, keepdims).mul_scalar(F::one() / F::cast(count as f64))
+        let count: usize = reduction_axes("mean", axes, &shape)
+            .iter()
+            .map(|&a| shape[a])
+            .product();
+        self.sum(axes, keepdims)
+            .mul_scalar(F::one() / F::cast(count as f64))
     }
 
     /// The smallest element over `axes` (all when empty): `-max(-x)`.

@@ -11,8 +11,13 @@ impl<F: Float> Op<F> for Relu {
     }
     // d/dx relu x = 1 if x > 0 else 0
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        let mask = ctx.output.tensor().map(|&y| if y > F::zero() { F::one() } else { F::zero() });
-        [ctx.grad_of(0, || ctx.grad.mul_const(mask))].into_iter().collect()
+        let mask = ctx
+            .output
+            .tensor()
+            .map(|&y| if y > F::zero() { F::one() } else { F::zero() });
+        [ctx.grad_of(0, || ctx.grad.mul_const(mask))]
+            .into_iter()
+            .collect()
     }
 }
 

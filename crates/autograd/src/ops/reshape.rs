@@ -14,7 +14,9 @@ impl<F: Float> Op<F> for Reshape {
     // The gradient takes the input's shape back.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.reshape(&shape))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.reshape(&shape))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -30,10 +32,17 @@ impl<F: Float> Tensor<F> {
         }
         let array = self.array();
         if array.is_standard_layout() {
-            return array.clone().into_shape_with_order(IxDyn(shape)).expect("contiguous").into();
+            return array
+                .clone()
+                .into_shape_with_order(IxDyn(shape))
+                .expect("contiguous")
+                .into();
         }
         let owned = array.as_standard_layout().into_owned();
-        owned.into_shape_with_order(IxDyn(shape)).expect("contiguous").into()
+        owned
+            .into_shape_with_order(IxDyn(shape))
+            .expect("contiguous")
+            .into()
     }
 }
 
@@ -51,6 +60,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When the number of elements differs; the message names `reshape` and both shapes.
     #[track_caller]
     pub fn reshape(&self, shape: &[usize]) -> Var<'t, F> {
-        self.tape().push(Reshape, &[self], self.value().reshape(shape))
+        self.tape()
+            .push(Reshape, &[self], self.value().reshape(shape))
     }
 }

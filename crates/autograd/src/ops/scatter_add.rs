@@ -17,7 +17,9 @@ impl<F: Float> Op<F> for ScatterAdd {
     }
     // The adjoint of scatter-adding is gathering the gradient at the same positions.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.index_select(self.axis, &self.indices))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.index_select(self.axis, &self.indices))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -64,6 +66,13 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn scatter_add(&self, axis: usize, indices: &Tensor<usize>, size: usize) -> Var<'t, F> {
         let value = self.value().scatter_add(axis, indices, size);
-        self.tape().push(ScatterAdd { axis, indices: indices.clone() }, &[self], value)
+        self.tape().push(
+            ScatterAdd {
+                axis,
+                indices: indices.clone(),
+            },
+            &[self],
+            value,
+        )
     }
 }

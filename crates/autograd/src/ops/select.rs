@@ -64,6 +64,7 @@ impl<'t, F: Float> Var<'t, F> {
             false => (a.broadcast_to(mask.shape()), b.broadcast_to(mask.shape())),
         };
         let value = Tensor::select(mask, &a.value(), &b.value());
-        a.tape().push(Select { mask: mask.clone() }, &[&a, &b], value)
+        a.tape()
+            .push(Select { mask: mask.clone() }, &[&a, &b], value)
     }
 }

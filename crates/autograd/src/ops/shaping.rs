@@ -29,7 +29,10 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn transpose(&self) -> Var<'t, F> {
         if self.shape().len() < 2 {
-            panic!("transpose: needs at least 2 axes, not shape {:?}", self.shape());
+            panic!(
+                "transpose: needs at least 2 axes, not shape {:?}",
+                self.shape()
+            );
         }
         crate::Value::transpose(self)
     }
@@ -48,7 +51,9 @@ impl<'t, F: Float> Var<'t, F> {
     /// When `parts` is empty, their shapes differ or `axis` is beyond the new number of axes.
     #[track_caller]
     pub fn stack(parts: &[Var<'t, F>], axis: usize) -> Var<'t, F> {
-        let Some(first) = parts.first() else { panic!("stack: nothing to stack") };
+        let Some(first) = parts.first() else {
+            panic!("stack: nothing to stack")
+        };
         let mut shape = first.shape();
         check_axis("stack", axis, &[shape.as_slice(), &[1]].concat());
         shape.insert(axis, 1);

@@ -24,7 +24,9 @@ impl<F: Float> Op<F> for SliceOp {
         };
         let end = self.start + g.shape()[axis];
         let parts = [pad(self.start), g.clone(), pad(x.shape()[axis] - end)];
-        [ctx.grad_of(0, || V::concat(&parts, axis))].into_iter().collect()
+        [ctx.grad_of(0, || V::concat(&parts, axis))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -38,7 +40,9 @@ impl<F: Float> Tensor<F> {
         check_axis("slice", axis, self.shape());
         if start > end || end > self.shape()[axis] {
             let shape = self.shape();
-            panic!("slice: range {start}..{end} is out of bounds for axis {axis} of shape {shape:?}");
+            panic!(
+                "slice: range {start}..{end} is out of bounds for axis {axis} of shape {shape:?}"
+            );
         }
         let mut array = self.array().clone();
         array.slice_axis_inplace(Axis(axis), Slice::from(start..end));

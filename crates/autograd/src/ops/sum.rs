@@ -16,7 +16,9 @@ impl<F: Float> Op<F> for Sum {
     // d/dxᵢ Σ x = 1: the gradient is broadcast back over the summed axes
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.reshape(&self.kept).broadcast_to(&shape))].into_iter().collect()
+        [ctx.grad_of(0, || ctx.grad.reshape(&self.kept).broadcast_to(&shape))]
+            .into_iter()
+            .collect()
     }
 }
 
@@ -53,7 +55,8 @@ impl<'t, F: Float> Var<'t, F> {
         let value = self.value();
         let axes = reduction_axes("sum", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
-        self.tape().push(Sum { kept }, &[self], value.sum(&axes, keepdims))
+        self.tape()
+            .push(Sum { kept }, &[self], value.sum(&axes, keepdims))
     }
 }
 

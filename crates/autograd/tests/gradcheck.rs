@@ -1,0 +1,249 @@
+//! The gradient-check table: every differentiable `Var` op against central differences, in f64
+//! (first and second order) and f32. `every_var_op_has_a_row` reads the op sources, so an op
+//! cannot be added without its row here.
+
+use descent_autograd::{Float, Tensor, Var, check};
+use rand::{SeedableRng, rngs::StdRng};
+
+/// Where a row's inputs are drawn from: away from kinks and poles.
+#[derive(Clone, Copy)]
+enum Domain {
+    /// Uniform in [-2, 2].
+    Any,
+    /// ±[0.2, 2]: no values near zero (relu, abs, leaky_relu, elu kinks).
+    NonZero,
+    /// [0.5, 2]: for ln, sqrt, pow bases, divisors.
+    Positive,
+}
+
+type OpFn<F> = Box<dyn for<'t> Fn(&[Var<'t, F>]) -> Var<'t, F>>;
+
+struct Row<F: Float> {
+    name: &'static str,
+    shapes: Vec<Vec<usize>>,
+    domain: Domain,
+    f: OpFn<F>,
+}
+
+fn row<F: Float>(
+    name: &'static str,
+    shapes: &[&[usize]],
+    domain: Domain,
+    f: impl for<'t> Fn(&[Var<'t, F>]) -> Var<'t, F> + 'static,
+) -> Row<F> {
+    Row {
+        name,
+        shapes: shapes.iter().map(|s| s.to_vec()).collect(),
+        domain,
+        f: Box::new(f),
+    }
+}
+
+fn ids(values: &[usize]) -> Tensor<usize> {
+    Tensor::from_vec(values.to_vec(), &[values.len()])
+}
+
+fn table<F: Float>() -> Vec<Row<F>> {
+    use Domain::*;
+    let c = F::cast;
+    vec![
+        // Elementwise, unary.
+        row("exp", &[&[2, 3]], Any, |v| v[0].exp()),
+        row("ln", &[&[2, 3]], Positive, |v| v[0].ln()),
+        row("ln_1p", &[&[2, 3]], Positive, |v| v[0].ln_1p()),
+        row("tanh", &[&[2, 3]], Any, |v| v[0].tanh()),
+        row("sigmoid", &[&[2, 3]], Any, |v| v[0].sigmoid()),
+        row("relu", &[&[2, 3]], NonZero, |v| v[0].relu()),
+        row("abs", &[&[2, 3]], NonZero, |v| v[0].abs()),
+        row("clamp", &[&[2, 3]], NonZero, move |v| {
+            v[0].clamp(c(-1.0), c(1.0))
+        }),
+        row("powf", &[&[2, 3]], Any, move |v| v[0].powf(c(3.0))),
+        row("powf", &[&[2, 3]], Positive, move |v| v[0].powf(c(-1.5))),
+        row("sqrt", &[&[2, 3]], Positive, |v| v[0].sqrt()),
+        row("square", &[&[2, 3]], Any, |v| v[0].square()),
+        row("neg", &[&[2, 3]], Any, |v| v[0].neg()),
+        row("add_scalar", &[&[2, 3]], Any, move |v| {
+            v[0].add_scalar(c(1.5))
+        }),
+        row("mul_scalar", &[&[2, 3]], Any, move |v| {
+            v[0].mul_scalar(c(-2.5))
+        }),
+        row("leaky_relu", &[&[2, 3]], NonZero, move |v| {
+            v[0].leaky_relu(c(0.1))
+        }),
+        row("elu", &[&[2, 3]], NonZero, move |v| v[0].elu(c(1.0))),
+        row("softplus", &[&[2, 3]], Any, |v| v[0].softplus()),
+        row("gelu", &[&[2, 3]], Any, |v| v[0].gelu()),
+        // Elementwise, binary (same shape and broadcasting).
+        row("add", &[&[2, 3], &[2, 3]], Any, |v| v[0].add(&v[1])),
+        row("add", &[&[2, 3], &[3]], Any, |v| v[0].add(&v[1])),
+        row("add", &[&[2, 1], &[1, 3]], Any, |v| v[0].add(&v[1])),
+        row("sub", &[&[2, 3], &[2, 1]], Any, |v| v[0].sub(&v[1])),
+        row("mul", &[&[2, 3], &[2, 3]], Any, |v| v[0].mul(&v[1])),
+        row("mul", &[&[4, 2, 3], &[2, 1]], Any, |v| v[0].mul(&v[1])),
+        row("div", &[&[2, 3], &[3]], Positive, |v| v[0].div(&v[1])),
+        row("pow", &[&[2, 3], &[2, 3]], Positive, |v| v[0].pow(&v[1])),
+        row("pow", &[&[2, 3], &[]], Positive, |v| v[0].pow(&v[1])),
+        row("minimum", &[&[2, 3], &[3]], NonZero, |v| {
+            v[0].minimum(&v[1])
+        }),
+        row("maximum", &[&[2, 3], &[2, 3]], NonZero, |v| {
+            v[0].maximum(&v[1])
+        }),
+        row("select", &[&[2, 3], &[3]], Any, |v| {
+            let mask = Tensor::from_vec(vec![true, false, true, false, false, true], &[2, 3]);
+            Var::select(&mask, &v[0], &v[1])
+        }),
+        // Reductions.
+        row("sum", &[&[2, 3]], Any, |v| v[0].sum(&[], false)),
+        row("sum", &[&[2, 3, 2]], Any, |v| v[0].sum(&[1], true)),
+        row("sum", &[&[2, 3, 2]], Any, |v| v[0].sum(&[0, 2], false)),
+        row("mean", &[&[2, 3]], Any, |v| v[0].mean(&[1], false)),
+        row("max", &[&[3, 4]], Any, |v| v[0].max(&[1], false)),
+        row("max", &[&[3, 4]], Any, |v| v[0].max(&[], true)),
+        row("min", &[&[3, 4]], Any, |v| v[0].min(&[0], true)),
+        row("variance", &[&[3, 4]], Any, |v| v[0].variance(&[1], false)),
+        row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[1], true)),
+        row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[], false)),
+        // Products and shapes.
+        row("matmul", &[&[3, 4], &[4, 2]], Any, |v| v[0].matmul(&v[1])),
+        row("matmul", &[&[2, 3, 4], &[4, 5]], Any, |v| {
+            v[0].matmul(&v[1])
+        }),
+        row("matmul", &[&[2, 1, 3, 4], &[3, 4, 2]], Any, |v| {
+            v[0].matmul(&v[1])
+        }),
+        row("transpose", &[&[2, 3]], Any, |v| {
+            v[0].transpose().matmul(&v[0])
+        }),
+        row("permute", &[&[2, 3, 4]], Any, |v| v[0].permute(&[2, 0, 1])),
+        row("reshape", &[&[2, 3]], Any, |v| {
+            v[0].reshape(&[3, 2]).matmul(&v[0])
+        }),
+        row("broadcast_to", &[&[3, 1]], Any, |v| {
+            v[0].broadcast_to(&[2, 3, 4])
+        }),
+        row("slice", &[&[4, 3]], Any, |v| v[0].slice(0, 1, 3)),
+        row("concat", &[&[2, 3], &[1, 3]], Any, |v| {
+            Var::concat(&[v[0], v[1]], 0)
+        }),
+        row("stack", &[&[2, 3], &[2, 3]], Any, |v| {
+            Var::stack(&[v[0], v[1]], 1)
+        }),
+        row("index_select", &[&[4, 3]], Any, |v| {
+            v[0].index_select(0, &ids(&[2, 0, 2]))
+        }),
+        row("scatter_add", &[&[3, 2]], Any, |v| {
+            v[0].scatter_add(0, &ids(&[1, 3, 1]), 4)
+        }),
+        // Softmax and losses.
+        row("softmax", &[&[3, 4]], Any, |v| v[0].softmax(1)),
+        row("log_softmax", &[&[3, 4]], Any, |v| v[0].log_softmax(0)),
+        row("cross_entropy", &[&[3, 4]], Any, |v| {
+            v[0].cross_entropy(&ids(&[1, 0, 3]))
+        }),
+        row("mse", &[&[2, 3], &[2, 3]], Any, |v| v[0].mse(&v[1])),
+        row("mse", &[&[2, 3], &[3]], Any, |v| v[0].mse(&v[1])),
+        row(
+            "binary_cross_entropy_with_logits",
+            &[&[2, 3], &[2, 3]],
+            Any,
+            |v| v[0].binary_cross_entropy_with_logits(&v[1].sigmoid()),
+        ),
+        row("huber", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].huber(&v[1], c(0.5))
+        }),
+    ]
+}
+
+fn inputs<F: Float>(row: &Row<F>, seed: u64) -> Vec<Tensor<F>> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let draw = |rng: &mut StdRng| {
+        let u = F::sample_uniform(rng, F::zero(), F::one()).as_f64();
+        match row.domain {
+            Domain::Any => 4.0 * u - 2.0,
+            Domain::Positive => 0.5 + 1.5 * u,
+            Domain::NonZero if u < 0.5 => -(0.2 + 3.6 * u),
+            Domain::NonZero => 0.2 + 3.6 * (u - 0.5),
+        }
+    };
+    row.shapes
+        .iter()
+        .map(|shape| {
+            let n = shape.iter().product();
+            Tensor::from_vec((0..n).map(|_| F::cast(draw(&mut rng))).collect(), shape)
+        })
+        .collect()
+}
+
+fn run_table<F: Float>(tolerance: f64, second_order: bool) {
+    let mut failures = Vec::new();
+    for (i, row) in table::<F>().iter().enumerate() {
+        let inputs = inputs(row, 1000 + i as u64);
+        let result = match second_order {
+            false => check::gradients(&row.f, &inputs, tolerance),
+            true => check::second_order(&row.f, &inputs, tolerance),
+        };
+        if let Err(error) = result {
+            failures.push(format!("{} {:?}: {error}", row.name, row.shapes));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn f64_first_order() {
+    run_table::<f64>(1e-6, false);
+}
+
+#[test]
+fn f64_second_order() {
+    run_table::<f64>(1e-6, true);
+}
+
+#[test]
+fn f32_first_order() {
+    run_table::<f32>(2e-2, false);
+}
+
+/// Public `Var` methods that are not differentiable ops.
+const NOT_OPS: &[&str] = &["tape", "index", "value", "shape", "item", "stop_gradient"];
+
+#[test]
+fn every_var_op_has_a_row() {
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut files: Vec<_> = std::fs::read_dir(format!("{src}/ops"))
+        .expect("ops directory")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    files.push(format!("{src}/var.rs").into());
+    let rows: Vec<&str> = table::<f64>().iter().map(|r| r.name).collect();
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source file");
+        let mut in_var_impl = false;
+        for line in text.lines() {
+            if line.starts_with("impl<'t, F: Float> Var<'t, F>") {
+                in_var_impl = true;
+            } else if line == "}" {
+                in_var_impl = false;
+            } else if let Some(rest) = line.trim().strip_prefix("pub fn ").filter(|_| in_var_impl) {
+                let name = rest.split(['(', '<']).next().expect("name");
+                seen += 1;
+                if !NOT_OPS.contains(&name) && !rows.contains(&name) {
+                    missing.push(format!("{name} ({})", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 40,
+        "found only {seen} Var methods: has the source layout changed?"
+    );
+    assert!(
+        missing.is_empty(),
+        "ops without a gradient-check row: {missing:?}"
+    );
+}
