@@ -123,7 +123,7 @@ pub fn gradients<F: Float>(
                 report.max_error = error;
                 report.worst = Some(here());
             }
-            if !(error <= tolerance) {
+            if error.is_nan() || error > tolerance {
                 failures.push(here());
             }
         }

@@ -103,6 +103,7 @@ mod tests {
     use crate::{Tape, Tensor};
 
     #[test]
+    #[allow(clippy::op_ref)] // the reference forms are what this test is about
     fn operators_match_methods() {
         let tape = Tape::new();
         let a = tape.watch(Tensor::from_vec(vec![1.0f64, 2.0], &[2]));

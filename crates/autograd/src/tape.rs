@@ -26,7 +26,7 @@ use std::cell::{Cell, RefCell};
 /// use descent_autograd::{Tape, Tensor};
 /// let tape = Tape::new();
 /// let x = tape.watch(Tensor::scalar(3.0f64));
-/// let y = &(&x * &x) + &x; // y = x² + x
+/// let y = x * x + x; // y = x² + x
 /// let grads = tape.gradient(&y, &[x]);
 /// assert_eq!(grads[0].item(), 7.0); // dy/dx = 2x + 1
 /// assert_eq!(y.value().item(), 12.0); // the target's value survives the release
@@ -199,6 +199,15 @@ impl<F: Float> Tape<F> {
                 "this var's value was released by the tape's gradient call; read values before \
                  it, or record on Tape::persistent()"
             ),
+        }
+    }
+
+    /// The shape of node `index`, read without cloning its value.
+    #[track_caller]
+    pub(crate) fn shape(&self, index: usize) -> Shape {
+        match &self.nodes.borrow()[index].value {
+            Some(value) => value.dims(),
+            None => self.value(index).dims(),
         }
     }
 

@@ -60,8 +60,16 @@ impl<T> Tensor<T> {
     }
 
     /// Applies `f` to every element (a new tensor of the same shape).
-    pub fn map<U: Clone>(&self, f: impl FnMut(&T) -> U) -> Tensor<U> {
-        self.data.map(f).into()
+    pub fn map<U: Clone>(&self, mut f: impl FnMut(&T) -> U) -> Tensor<U> {
+        match self.data.as_slice() {
+            Some(values) => {
+                let values = values.iter().map(f).collect();
+                Array::from_shape_vec(self.data.raw_dim(), values)
+                    .expect("same length")
+                    .into()
+            }
+            None => self.data.map(&mut f).into(),
+        }
     }
 
     /// Panics with the op's name unless `other` has the same shape.
@@ -206,14 +214,37 @@ impl<F: Float> Tensor<F> {
         }
     }
 
-    /// Elementwise binary map of two tensors of one shape (the kernel of binary primitives).
+    /// Elementwise binary map of two tensors of one shape (the kernel of binary primitives);
+    /// contiguous operands take a plain slice loop.
     #[track_caller]
     pub(crate) fn zip_map(&self, op: &str, other: &Self, f: impl Fn(F, F) -> F) -> Self {
         self.expect_shape(op, other);
+        if let (Some(a), Some(b)) = (self.data.as_slice(), other.data.as_slice()) {
+            let values = a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect();
+            return Array::from_shape_vec(self.data.raw_dim(), values)
+                .expect("same length")
+                .into();
+        }
         ndarray::Zip::from(&self.data)
             .and(&other.data)
             .map_collect(|&a, &b| f(a, b))
             .into()
+    }
+
+    /// `zip_map` when the shapes are equal, else ndarray's broadcasting `fallback`.
+    #[track_caller]
+    pub(crate) fn binary(
+        &self,
+        op: &str,
+        other: &Self,
+        f: impl Fn(F, F) -> F,
+        fallback: impl Fn(&Self, &Self) -> ArrayD<F>,
+    ) -> Self {
+        if self.shape() == other.shape() {
+            return self.zip_map(op, other, f);
+        }
+        crate::shape::broadcast_shapes(op, self.shape(), other.shape());
+        fallback(self, other).into()
     }
 }
 

@@ -7,14 +7,15 @@ use std::fmt;
 /// A value recorded on a [`Tape`]; every op on vars appends a node to that tape.
 ///
 /// A var is two words (the tape and a node index) and is `Copy`. Ops are methods
-/// (`x.exp()`, `a.matmul(&b)`) and operators on values and references (`&a + &b`, `&a * 2.0`).
+/// (`x.exp()`, `a.matmul(&b)`) and operators on values (`a + b`, `a * 2.0`, `2.0 * a`, `-a`) or,
+/// equally, on references (`&a + &b`).
 /// Using a var on a tape it does not belong to panics.
 ///
 /// ```
 /// use descent_autograd::{Tape, Tensor};
 /// let tape = Tape::new();
 /// let a = tape.watch(Tensor::from_vec(vec![1.0f32, 2.0], &[2]));
-/// let b = &(&a * 2.0) + &a;
+/// let b = a * 2.0 + a;
 /// assert_eq!(b.value().to_vec(), vec![3.0, 6.0]);
 /// assert_eq!(b.shape().as_slice(), &[2]);
 /// ```
@@ -50,7 +51,7 @@ impl<'t, F: Float> Var<'t, F> {
 
     /// The shape of the value.
     pub fn shape(&self) -> Shape {
-        self.value().dims()
+        self.tape.shape(self.index)
     }
 
     /// The single value of a one-element var (a loss, say).
@@ -68,7 +69,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
     /// let x = tape.watch(Tensor::scalar(3.0f64));
-    /// let y = &x * &x.stop_gradient(); // treated as x · c with c = 3
+    /// let y = x * x.stop_gradient(); // treated as x · c with c = 3
     /// assert_eq!(tape.gradient(&y, &[x])[0].item(), 3.0);
     /// ```
     pub fn stop_gradient(&self) -> Var<'t, F> {

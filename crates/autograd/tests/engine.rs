@@ -10,7 +10,7 @@ fn scalar(tape: &Tape<f64>, x: f64) -> Var<'_, f64> {
 fn fan_out_accumulates() {
     let tape = Tape::new();
     let x = scalar(&tape, 3.0);
-    let y = &(&x * &x) + &x; // dy/dx = 2x + 1
+    let y = x * x + x; // dy/dx = 2x + 1
     assert_eq!(tape.gradient(&y, &[x])[0].item(), 7.0);
 }
 
@@ -84,7 +84,7 @@ fn var_from_another_tape_panics() {
     let (a, b) = (Tape::<f64>::new(), Tape::<f64>::new());
     let x = scalar(&a, 1.0);
     let y = scalar(&b, 2.0);
-    let _ = &x + &y;
+    let _ = x + y;
 }
 
 #[test]
@@ -102,7 +102,7 @@ fn variables_are_read_once_per_tape() {
     let tape = Tape::new();
     let (a, b) = (tape.read(&w), tape.read(&w));
     assert_eq!(a.index(), b.index());
-    let y = &a * &b;
+    let y = a * b;
     assert_eq!(tape.gradient(&y, &[&w])[0].item(), 6.0);
 }
 
@@ -126,7 +126,7 @@ fn optimizer_style_update_is_in_place_after_release() {
 fn stop_gradient_blocks_flow() {
     let tape = Tape::new();
     let x = scalar(&tape, 3.0);
-    let y = &x.square() + &x.stop_gradient().square();
+    let y = x.square() + x.stop_gradient().square();
     assert_eq!(tape.gradient(&y, &[x])[0].item(), 6.0);
 }
 
@@ -194,7 +194,7 @@ fn only_the_path_to_the_sources_is_differentiated() {
     let x = scalar(&tape, 1.0);
     let constant = scalar(&tape, 2.0);
     let side = tape.push(Explodes, &[&constant], constant.value());
-    let y = &x * &side;
+    let y = x * side;
     assert_eq!(tape.gradient(&y, &[x])[0].item(), 2.0);
 }
 

@@ -2,7 +2,6 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
-use crate::shape::broadcast_shapes;
 use crate::{Float, Op, Tensor, Value, Var};
 
 struct Add;
@@ -29,10 +28,7 @@ impl<F: Float> Tensor<F> {
     /// When the shapes do not broadcast.
     #[track_caller]
     pub fn add(&self, other: &Self) -> Self {
-        if self.shape() != other.shape() {
-            broadcast_shapes("add", self.shape(), other.shape());
-        }
-        (self.array() + other.array()).into()
+        self.binary("add", other, |a, b| a + b, |a, b| a.array() + b.array())
     }
 }
 

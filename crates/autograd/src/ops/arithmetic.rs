@@ -16,10 +16,7 @@ impl<F: Float> Tensor<F> {
     /// When the shapes do not broadcast.
     #[track_caller]
     pub fn sub(&self, other: &Self) -> Self {
-        if self.shape() != other.shape() {
-            crate::shape::broadcast_shapes("sub", self.shape(), other.shape());
-        }
-        (self.array() - other.array()).into()
+        self.binary("sub", other, |a, b| a - b, |a, b| a.array() - b.array())
     }
 }
 
