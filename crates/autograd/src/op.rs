@@ -28,6 +28,11 @@ impl<V> Backward<'_, V> {
     pub fn grad_of(&self, i: usize, f: impl FnOnce() -> V) -> Option<V> {
         self.wants(i).then(f)
     }
+
+    /// The gradients of a one-input op: `f()` for its input, if wanted.
+    pub fn unary(&self, f: impl FnOnce() -> V) -> Grads<V> {
+        std::iter::once(self.grad_of(0, f)).collect()
+    }
 }
 
 /// A differentiable operation recorded on a [`crate::Tape`].
@@ -70,6 +75,14 @@ pub trait Op<F: Float>: 'static {
 
     /// The gradients of the inputs given the gradient of the output (the chain rule).
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V>;
+
+    /// Optionally, a fused first-order backward on tensors, for speed (one pass, one
+    /// allocation). `None`, the default, runs [`Op::backward`]. It must compute the same
+    /// gradients: first-order checks run this path, second-order checks run `backward`.
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let _ = ctx;
+        None
+    }
 }
 
 /// The object-safe form of [`Op`] stored on the tape: one backward per value type.
@@ -84,7 +97,8 @@ impl<F: Float, O: Op<F>> DynOp<F> for O {
         Op::name(self)
     }
     fn backward_tensor(&self, ctx: &Backward<'_, Tensor<F>>) -> Grads<Tensor<F>> {
-        self.backward(ctx)
+        self.backward_fused(ctx)
+            .unwrap_or_else(|| self.backward(ctx))
     }
     fn backward_var<'t>(&self, ctx: &Backward<'_, Var<'t, F>>) -> Grads<Var<'t, F>> {
         self.backward(ctx)

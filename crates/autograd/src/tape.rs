@@ -359,7 +359,7 @@ impl<F: Float> Tape<F> {
                     );
                 }
                 grads[j] = Some(match grads[j].take() {
-                    Some(previous) => previous.add(&g),
+                    Some(previous) => previous.accumulate(&g),
                     None => g,
                 });
             }

@@ -59,6 +59,10 @@ pub trait Value<F: Float>: Clone {
     /// Elementwise `if mask { on_true } else { on_false }`.
     fn select(mask: &Tensor<bool>, on_true: &Self, on_false: &Self) -> Self;
 
+    /// `self + other` for two gradients of one shape; tensors add in place when unshared.
+    fn accumulate(self, other: &Self) -> Self {
+        self.add(other)
+    }
     /// `-self`.
     fn neg(&self) -> Self {
         self.mul_scalar(-F::one())
@@ -163,6 +167,13 @@ impl<F: Float> Value<F> for Tensor<F> {
     }
     fn constant(&self, value: Tensor<F>) -> Self {
         value
+    }
+    fn accumulate(mut self, other: &Self) -> Self {
+        self.expect_shape("accumulate", other);
+        ndarray::Zip::from(self.view_mut())
+            .and(other.array())
+            .for_each(|a, &b| *a += b);
+        self
     }
     forward_value!(Tensor<F>);
 }

@@ -114,6 +114,9 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("matmul", &[&[2, 1, 3, 4], &[3, 4, 2]], Any, |v| {
             v[0].matmul(&v[1])
         }),
+        row("linear", &[&[3, 4], &[4, 2], &[2]], Any, |v| {
+            v[0].linear(&v[1], &v[2])
+        }),
         row("transpose", &[&[2, 3]], Any, |v| {
             v[0].transpose().matmul(&v[0])
         }),

@@ -14,9 +14,7 @@ impl<F: Float> Op<F> for Abs {
         let sign = ctx.inputs[0]
             .tensor()
             .map(|&x| if x == F::zero() { x } else { x.signum() });
-        [ctx.grad_of(0, || ctx.grad.mul_const(sign))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.mul_const(sign))
     }
 }
 

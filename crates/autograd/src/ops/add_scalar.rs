@@ -11,7 +11,7 @@ impl<F: Float> Op<F> for AddScalar {
     }
     // d/dx (x + s) = 1
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.clone())].into_iter().collect()
+        ctx.unary(|| ctx.grad.clone())
     }
 }
 

@@ -14,9 +14,7 @@ impl<F: Float> Op<F> for BroadcastTo {
     // broadcast operands are reduced.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape: Shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.sum_to(&shape))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.sum_to(&shape))
     }
 }
 

@@ -22,9 +22,7 @@ impl<F: Float> Op<F> for Clamp<F> {
             }
         };
         let mask = ctx.inputs[0].tensor().map(inside);
-        [ctx.grad_of(0, || ctx.grad.mul_const(mask))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.mul_const(mask))
     }
 }
 

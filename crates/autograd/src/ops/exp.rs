@@ -12,7 +12,7 @@ impl<F: Float> Op<F> for Exp {
     // d/dx exp x = exp x
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (y, g) = (ctx.output, ctx.grad);
-        [ctx.grad_of(0, || g.mul(y))].into_iter().collect()
+        ctx.unary(|| g.mul(y))
     }
 }
 

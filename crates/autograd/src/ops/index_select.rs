@@ -17,9 +17,7 @@ impl<F: Float> Op<F> for IndexSelect {
     // The adjoint of gathering is scatter-adding the gradient back to the picked positions.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let size = ctx.inputs[0].shape()[self.axis];
-        [ctx.grad_of(0, || ctx.grad.scatter_add(self.axis, &self.indices, size))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.scatter_add(self.axis, &self.indices, size))
     }
 }
 

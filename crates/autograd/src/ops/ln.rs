@@ -12,9 +12,10 @@ impl<F: Float> Op<F> for Ln {
     // d/dx ln x = 1 / x
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g) = (&ctx.inputs[0], ctx.grad);
-        [ctx.grad_of(0, || g.mul(&x.powf(-F::one())))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| g.mul(&x.powf(-F::one())))
+    }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        Some(ctx.unary(|| ctx.grad.zip_map("ln", &ctx.inputs[0], |g, x| g / x)))
     }
 }
 

@@ -12,9 +12,7 @@ impl<F: Float> Op<F> for Ln1p {
     // d/dx ln(1 + x) = 1 / (1 + x)
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g) = (&ctx.inputs[0], ctx.grad);
-        [ctx.grad_of(0, || g.mul(&x.add_scalar(F::one()).powf(-F::one())))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| g.mul(&x.add_scalar(F::one()).powf(-F::one())))
     }
 }
 

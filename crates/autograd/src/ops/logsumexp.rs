@@ -17,14 +17,12 @@ impl<F: Float> Op<F> for LogSumExp {
         let (x, y) = (&ctx.inputs[0], ctx.output);
         let shape = x.shape();
         let softmax = || x.sub(&y.reshape(&self.kept).broadcast_to(&shape)).exp();
-        [ctx.grad_of(0, || {
+        ctx.unary(|| {
             ctx.grad
                 .reshape(&self.kept)
                 .broadcast_to(&shape)
                 .mul(&softmax())
-        })]
-        .into_iter()
-        .collect()
+        })
     }
 }
 

@@ -23,13 +23,15 @@ impl<F: Float> Op<F> for MatMul {
     }
 }
 
-/// `c = a · b` through matrixmultiply, reading strided (e.g. transposed) views without copies.
+/// `c = a · b + beta · c` through matrixmultiply, reading strided (e.g. transposed) views
+/// without copies. Every product in descent goes through here.
 pub(crate) fn gemm<F: Float>(
     a: ArrayView2<'_, F>,
     b: ArrayView2<'_, F>,
+    beta: F,
     mut c: ArrayViewMut2<'_, F>,
 ) {
-    ndarray::linalg::general_mat_mul(F::one(), &a, &b, F::zero(), &mut c);
+    ndarray::linalg::general_mat_mul(F::one(), &a, &b, beta, &mut c);
 }
 
 /// The matrix at batch position `index` of a batched view.
@@ -62,7 +64,12 @@ impl<F: Float> Tensor<F> {
         let mut out = ndarray::ArrayD::zeros(IxDyn(&out_shape));
         if batch.is_empty() {
             let c = out.view_mut().into_dimensionality::<Ix2>().expect("2-D");
-            gemm(matrix_at(self.view(), &[]), matrix_at(other.view(), &[]), c);
+            gemm(
+                matrix_at(self.view(), &[]),
+                matrix_at(other.view(), &[]),
+                F::zero(),
+                c,
+            );
             return out.into();
         }
         let a_shape: Shape = batch.iter().copied().chain([m, k]).collect();
@@ -82,7 +89,12 @@ impl<F: Float> Tensor<F> {
                 c = c.index_axis_move(Axis(0), i);
             }
             let c = c.into_dimensionality::<Ix2>().expect("2-D");
-            gemm(matrix_at(a.view(), &index), matrix_at(b.view(), &index), c);
+            gemm(
+                matrix_at(a.view(), &index),
+                matrix_at(b.view(), &index),
+                F::zero(),
+                c,
+            );
         }
         out.into()
     }

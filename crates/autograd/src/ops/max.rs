@@ -32,14 +32,12 @@ impl<F: Float> Op<F> for Max {
         let counts = hits.sum(&axes, true).broadcast_to(x.shape());
         let share = hits.zip_map("max", &counts, |h, c| h / c);
         let shape = x.dims();
-        [ctx.grad_of(0, || {
+        ctx.unary(|| {
             ctx.grad
                 .reshape(&self.kept)
                 .broadcast_to(&shape)
                 .mul_const(share)
-        })]
-        .into_iter()
-        .collect()
+        })
     }
 }
 

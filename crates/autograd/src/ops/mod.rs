@@ -27,6 +27,7 @@ mod sum;
 mod broadcast_to;
 mod concat;
 mod index_select;
+mod linear;
 mod matmul;
 mod permute;
 mod reshape;

@@ -11,9 +11,7 @@ impl<F: Float> Op<F> for MulScalar<F> {
     }
     // d/dx (x · s) = s
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.mul_scalar(self.0))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.mul_scalar(self.0))
     }
 }
 

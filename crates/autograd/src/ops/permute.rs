@@ -14,9 +14,7 @@ impl<F: Float> Op<F> for Permute {
     }
     // The gradient is permuted back by the inverse permutation.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.permute(&self.inverse))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.permute(&self.inverse))
     }
 }
 

@@ -12,12 +12,15 @@ impl<F: Float> Op<F> for Powf<F> {
     // d/dx xᵖ = p · xᵖ⁻¹
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let p = self.0;
-        [ctx.grad_of(0, || {
+        ctx.unary(|| {
             ctx.grad
                 .mul(&ctx.inputs[0].powf(p - F::one()).mul_scalar(p))
-        })]
-        .into_iter()
-        .collect()
+        })
+    }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let p = self.0;
+        let rule = |g: F, x: F| g * p * x.powf(p - F::one());
+        Some(ctx.unary(|| ctx.grad.zip_map("powf", &ctx.inputs[0], rule)))
     }
 }
 

@@ -15,9 +15,11 @@ impl<F: Float> Op<F> for Relu {
             .output
             .tensor()
             .map(|&y| if y > F::zero() { F::one() } else { F::zero() });
-        [ctx.grad_of(0, || ctx.grad.mul_const(mask))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.mul_const(mask))
+    }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let pass = |g: F, y: F| if y > F::zero() { g } else { F::zero() };
+        Some(ctx.unary(|| ctx.grad.zip_map("relu", ctx.output, pass)))
     }
 }
 

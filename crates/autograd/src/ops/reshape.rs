@@ -14,9 +14,7 @@ impl<F: Float> Op<F> for Reshape {
     // The gradient takes the input's shape back.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.reshape(&shape))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.reshape(&shape))
     }
 }
 

@@ -17,9 +17,7 @@ impl<F: Float> Op<F> for ScatterAdd {
     }
     // The adjoint of scatter-adding is gathering the gradient at the same positions.
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
-        [ctx.grad_of(0, || ctx.grad.index_select(self.axis, &self.indices))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.index_select(self.axis, &self.indices))
     }
 }
 

@@ -24,9 +24,7 @@ impl<F: Float> Op<F> for SliceOp {
         };
         let end = self.start + g.shape()[axis];
         let parts = [pad(self.start), g.clone(), pad(x.shape()[axis] - end)];
-        [ctx.grad_of(0, || V::concat(&parts, axis))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| V::concat(&parts, axis))
     }
 }
 

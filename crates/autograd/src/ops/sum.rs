@@ -16,9 +16,7 @@ impl<F: Float> Op<F> for Sum {
     // d/dxᵢ Σ x = 1: the gradient is broadcast back over the summed axes
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
-        [ctx.grad_of(0, || ctx.grad.reshape(&self.kept).broadcast_to(&shape))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| ctx.grad.reshape(&self.kept).broadcast_to(&shape))
     }
 }
 

@@ -12,9 +12,13 @@ impl<F: Float> Op<F> for Tanh {
     // d/dx tanh x = 1 − tanh² x
     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (y, g) = (ctx.output, ctx.grad);
-        [ctx.grad_of(0, || g.mul(&y.mul(y).neg().add_scalar(F::one())))]
-            .into_iter()
-            .collect()
+        ctx.unary(|| g.mul(&y.mul(y).neg().add_scalar(F::one())))
+    }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        Some(ctx.unary(|| {
+            ctx.grad
+                .zip_map("tanh", ctx.output, |g, y| g * (F::one() - y * y))
+        }))
     }
 }
 
