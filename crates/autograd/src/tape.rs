@@ -36,6 +36,7 @@ pub struct Tape<F: Float> {
     variables: RefCell<Vec<(VariableId, usize)>>,
     persistent: bool,
     released: Cell<bool>,
+    detect_anomalies: bool,
 }
 
 struct Node<F: Float> {
@@ -116,7 +117,24 @@ impl<F: Float> Tape<F> {
             variables: RefCell::new(Vec::new()),
             persistent,
             released: Cell::new(false),
+            detect_anomalies: false,
         }
+    }
+
+    /// Turns on anomaly detection (like PyTorch's `detect_anomaly`): the first op whose output,
+    /// or whose gradient for an input, contains NaN or infinity panics with the op's name, its
+    /// position on the tape, its input shapes and the pass. Off by default; when off it costs
+    /// one branch per op.
+    ///
+    /// ```should_panic
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new().with_anomaly_detection();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0f32, 0.0], &[2]));
+    /// x.ln(); // panics: anomaly in the forward pass: ln (node 1, inputs [[2]]) …
+    /// ```
+    pub fn with_anomaly_detection(mut self) -> Self {
+        self.detect_anomalies = true;
+        self
     }
 
     /// The number of recorded nodes.
@@ -164,7 +182,10 @@ impl<F: Float> Tape<F> {
         for input in inputs {
             self.expect_own(input, op.name());
         }
-        let inputs = inputs.iter().map(|v| v.index()).collect();
+        let inputs: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.index()).collect();
+        if self.detect_anomalies && !all_finite(&value) {
+            self.report_anomaly("forward", op.name(), self.len(), &inputs, "its output");
+        }
         self.append(Some(Box::new(op)), inputs, value)
     }
 
@@ -358,6 +379,10 @@ impl<F: Float> Tape<F> {
                         value.shape()
                     );
                 }
+                if self.detect_anomalies && !all_finite(&g.tensor()) {
+                    let what = format!("the gradient for its input node {j}");
+                    self.report_anomaly("backward", name, i, &inputs, &what);
+                }
                 grads[j] = Some(match grads[j].take() {
                     Some(previous) => previous.accumulate(&g),
                     None => g,
@@ -390,6 +415,15 @@ impl<F: Float> Tape<F> {
         relevant
     }
 
+    #[track_caller]
+    fn report_anomaly(&self, pass: &str, op: &str, node: usize, inputs: &[usize], what: &str) -> ! {
+        let shapes: Vec<Vec<usize>> = inputs.iter().map(|&j| self.shape(j).to_vec()).collect();
+        panic!(
+            "anomaly in the {pass} pass: {op} (node {node}, inputs {shapes:?}) produced NaN or \
+             infinity in {what}"
+        )
+    }
+
     /// Drops every recorded value except the target's (TensorFlow's non-persistent tape).
     fn release(&self, keep: usize) {
         let mut nodes = self.nodes.borrow_mut();
@@ -402,4 +436,8 @@ impl<F: Float> Tape<F> {
         self.variables.borrow_mut().clear();
         self.released.set(true);
     }
+}
+
+fn all_finite<F: Float>(t: &Tensor<F>) -> bool {
+    t.array().iter().all(|x| x.is_finite())
 }

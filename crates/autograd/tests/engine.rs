@@ -253,3 +253,34 @@ fn a_custom_op_returning_a_wrong_shape_is_named() {
     let y = tape.push(BadShape, &[&x], x.value()).sum(&[], false);
     tape.gradient(&y, &[x]);
 }
+
+#[test]
+#[should_panic(
+    expected = "anomaly in the forward pass: ln (node 1, inputs [[2]]) produced NaN or infinity in its output"
+)]
+fn anomaly_detection_names_the_forward_op() {
+    let tape = Tape::new().with_anomaly_detection();
+    let x = tape.watch(Tensor::from_vec(vec![1.0f64, 0.0], &[2]));
+    x.ln();
+}
+
+#[test]
+#[should_panic(expected = "anomaly in the backward pass: powf (node 1, inputs [[2]])")]
+fn anomaly_detection_names_the_backward_op() {
+    // sqrt is finite at 0, its gradient is not.
+    let tape = Tape::new().with_anomaly_detection();
+    let x = tape.watch(Tensor::from_vec(vec![1.0f64, 0.0], &[2]));
+    let y = x.sqrt().sum(&[], false);
+    tape.gradient(&y, &[x]);
+}
+
+#[test]
+fn without_anomaly_detection_non_finite_values_flow() {
+    let tape = Tape::new();
+    let x = tape.watch(Tensor::from_vec(vec![1.0f64, 0.0], &[2]));
+    let y = x.sqrt().sum(&[], false);
+    assert_eq!(
+        tape.gradient(&y, &[x])[0].to_vec(),
+        vec![0.5, f64::INFINITY]
+    );
+}
