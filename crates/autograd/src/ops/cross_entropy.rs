@@ -30,6 +30,21 @@ impl<F: Float> Op<F> for CrossEntropy {
         };
         [ctx.grad_of(0, grad)].into_iter().collect()
     }
+
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let z = ctx.inputs[0].array();
+        let scale = ctx.grad.item() / F::cast(z.shape()[0] as f64);
+        let mut grad = z.to_owned();
+        for (mut row, hits) in grad.outer_iter_mut().zip(self.one_hot.array().outer_iter()) {
+            let top = row.fold(F::neg_infinity(), |m, &x| m.max(x));
+            row.mapv_inplace(|x| (x - top).exp());
+            let total = row.sum();
+            row.zip_mut_with(&hits, |p, &hit| {
+                *p = (*p / total - if hit { F::one() } else { F::zero() }) * scale
+            });
+        }
+        Some(ctx.unary(|| grad.into()))
+    }
 }
 
 #[track_caller]
