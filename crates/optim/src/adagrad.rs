@@ -1,0 +1,91 @@
+//! AdaGrad: per-element learning rates from the sum of squared gradients.
+
+use crate::{Optimizer, Slots};
+use descent_autograd::{Float, Tensor, Variable};
+use ndarray::Zip;
+
+/// AdaGrad (Duchi et al., 2011) as PyTorch's `Adagrad` (no learning-rate decay, accumulator
+/// starting at 0):
+///
+/// ```text
+/// g ← g + λ·p            (L2 weight decay, λ = 0 unless set)
+/// s ← s + g²
+/// p ← p − lr·g / (√s + ε)   (ε = 1e-10)
+/// ```
+///
+/// ```
+/// use descent_autograd::{Tensor, Variable};
+/// use descent_optim::{AdaGrad, Optimizer};
+/// let w = Variable::new(Tensor::scalar(1.0f64));
+/// let mut adagrad = AdaGrad::new(0.5).eps(0.0);
+/// adagrad.apply_gradients(&[Tensor::scalar(3.0)], &[w.clone()]);
+/// assert_eq!(w.value().item(), 0.5); // s = 9: p = 1 − 0.5·3/3
+/// ```
+#[derive(Clone, Debug)]
+pub struct AdaGrad<F: Float> {
+    eps: f64,
+    weight_decay: f64,
+    slots: Slots<F>,
+}
+
+impl<F: Float> AdaGrad<F> {
+    /// AdaGrad with the given learning rate (PyTorch's default is 0.01) and ε = 1e-10.
+    pub fn new(learning_rate: f64) -> Self {
+        AdaGrad {
+            eps: 1e-10,
+            weight_decay: 0.0,
+            slots: Slots::new(learning_rate, &["sum"]),
+        }
+    }
+
+    /// Sets ε, added to `√s` to keep the division finite.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{AdaGrad, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(1.0f64));
+    /// AdaGrad::new(0.5).eps(1.0).apply_gradients(&[Tensor::scalar(3.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 0.625); // s = 9: p = 1 − 0.5·3/(3 + 1)
+    /// ```
+    pub fn eps(self, eps: f64) -> Self {
+        AdaGrad { eps, ..self }
+    }
+
+    /// Adds L2 weight decay: `λ·p` is added to the gradient (PyTorch's `weight_decay`).
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{AdaGrad, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(2.0f64));
+    /// AdaGrad::new(0.5).eps(0.0).weight_decay(1.0).apply_gradients(&[Tensor::scalar(1.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 1.5); // g = 1 + 2 = 3, s = 9: p = 2 − 0.5·3/3
+    /// ```
+    pub fn weight_decay(self, weight_decay: f64) -> Self {
+        AdaGrad {
+            weight_decay,
+            ..self
+        }
+    }
+}
+
+impl<F: Float> Optimizer<F> for AdaGrad<F> {
+    fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]) {
+        let (eps, decay) = (F::cast(self.eps), F::cast(self.weight_decay));
+        // The views p, g and s (the slots) are zipped into their elements p, g and s.
+        self.slots.step(gradients, variables, |lr, _, p, g, s| {
+            Zip::from(p).and(g).and(&mut s[0]).for_each(|p, &g, s| {
+                let g = g + decay * *p;
+                *s += g * g;
+                *p -= lr * g / (s.sqrt() + eps);
+            });
+        });
+    }
+
+    fn slots(&self) -> &Slots<F> {
+        &self.slots
+    }
+
+    fn slots_mut(&mut self) -> &mut Slots<F> {
+        &mut self.slots
+    }
+}
