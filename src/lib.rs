@@ -16,4 +16,11 @@ pub use descent_optim as optim;
 /// ```
 pub mod prelude {
     pub use descent_autograd::{Float, Tape, Tensor, Var, Variable, check};
+    pub use descent_data::{Batches, Classification, Mnist, Regression, Standardizer};
+    pub use descent_data::{gather_rows, metrics, train_test_split};
+    pub use descent_layers::{BatchNorm1d, Dense, Dropout, Embedding, Init, LayerNorm, Module};
+    pub use descent_layers::{Gelu, LeakyRelu, Relu, Sequential, Sigmoid, Softmax, Tanh, checkpoint};
+    pub use descent_optim::{AdaGrad, Adam, Momentum, Optimizer, RmsProp, Schedule, Sgd};
+    pub use descent_optim::{CosineAnnealing, ExponentialDecay, StepDecay, Warmup};
+    pub use descent_optim::{clip_by_global_norm, clip_by_value};
 }
