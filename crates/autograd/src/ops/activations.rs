@@ -1,5 +1,6 @@
 //! Activation composites: `leaky_relu`, `elu`, `softplus`, `gelu`, `softmax`, `log_softmax`.
 
+use crate::shape::check_axis;
 use crate::{Float, Tensor, Var};
 
 impl<'t, F: Float> Var<'t, F> {
@@ -33,7 +34,8 @@ impl<'t, F: Float> Var<'t, F> {
         Var::select(&positive, self, &negative_part.mul_scalar(alpha))
     }
 
-    /// `ln(1 + eˣ)`, computed as `relu(x) + ln(1 + e^−|x|)` so it never overflows.
+    /// `ln(1 + eˣ)`, computed as `relu(x) + ln(1 + e^−|x|)` so it never overflows; its gradient
+    /// is `σ(x)`, also at 0.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -42,7 +44,11 @@ impl<'t, F: Float> Var<'t, F> {
     /// assert_eq!(x.softplus().value().to_vec(), vec![2f64.ln(), 1000.0]);
     /// ```
     pub fn softplus(&self) -> Var<'t, F> {
-        self.relu().add(&self.abs().neg().exp().ln_1p())
+        // −|x| as select(x > 0, −x, x): with relu'(0) = 0 the gradient at 0 is then σ(0) = ½
+        // (abs'(0) = 0 would make it 0).
+        let positive = self.value().map(|&x| x > F::zero());
+        let minus_abs = Var::select(&positive, &self.neg(), self);
+        self.relu().add(&minus_abs.exp().ln_1p())
     }
 
     /// GELU with the tanh approximation (`approximate="tanh"` in PyTorch):
@@ -75,6 +81,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When `axis` is out of range.
     #[track_caller]
     pub fn log_softmax(&self, axis: usize) -> Var<'t, F> {
+        check_axis("log_softmax", axis, &self.shape());
         self.sub(&self.logsumexp(&[axis], true))
     }
 
@@ -92,6 +99,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When `axis` is out of range.
     #[track_caller]
     pub fn softmax(&self, axis: usize) -> Var<'t, F> {
+        check_axis("softmax", axis, &self.shape());
         self.log_softmax(axis).exp()
     }
 }

@@ -2,6 +2,7 @@
 //! Their gradients come from the primitives they are made of.
 
 use crate::ops::broadcast_pair;
+use crate::shape::broadcast_shapes;
 use crate::{Float, Tensor, Var};
 
 impl<F: Float> Tensor<F> {
@@ -39,6 +40,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When the shapes do not broadcast.
     #[track_caller]
     pub fn sub(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        broadcast_shapes("sub", &self.shape(), &other.shape());
         self.add(&other.neg())
     }
 
@@ -57,6 +59,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When the shapes do not broadcast.
     #[track_caller]
     pub fn div(&self, other: &Var<'t, F>) -> Var<'t, F> {
+        broadcast_shapes("div", &self.shape(), &other.shape());
         self.mul(&other.powf(-F::one()))
     }
 

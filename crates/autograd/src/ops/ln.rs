@@ -1,4 +1,4 @@
-//! `ln`: 1.0, std::f64::consts::E
+//! `ln`: the natural logarithm of each element.
 
 use crate::op::{Backward, Grads};
 use crate::{Float, Op, Tensor, Value, Var};
@@ -20,21 +20,21 @@ impl<F: Float> Op<F> for Ln {
 }
 
 impl<F: Float> Tensor<F> {
-    /// Elementwise 1.0, std::f64::consts::E
+    /// The natural logarithm of each element.
     pub fn ln(&self) -> Self {
         self.map(|&x| x.ln())
     }
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// Elementwise 1.0, std::f64::consts::E
+    /// The natural logarithm of each element: `ln 0 = -inf`, negative inputs give NaN.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 1.0], &[2]));
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0, std::f64::consts::E], &[2]));
     /// let y = x.ln().value().to_vec();
-    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// assert!(y.iter().zip([0.0, 1.0]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
     /// ```
     pub fn ln(&self) -> Var<'t, F> {
         self.tape().push(Ln, &[self], self.value().ln())

@@ -22,7 +22,8 @@ impl<'t, F: Float> Var<'t, F> {
     }
 
     /// Mean binary cross-entropy of logits against targets in [0, 1]:
-    /// `mean(relu(z) − z·t + ln(1 + e^−|z|))`, finite for logits of any magnitude.
+    /// `mean(softplus(z) − z·t)`, finite for logits of any magnitude; the gradient is
+    /// `(σ(z) − t) / n`, also at `z = 0`.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -36,11 +37,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When the shapes do not broadcast.
     #[track_caller]
     pub fn binary_cross_entropy_with_logits(&self, target: &Var<'t, F>) -> Var<'t, F> {
-        let softplus_tail = self.abs().neg().exp().ln_1p();
-        self.relu()
-            .sub(&self.mul(target))
-            .add(&softplus_tail)
-            .mean(&[], false)
+        self.softplus().sub(&self.mul(target)).mean(&[], false)
     }
 
     /// Mean Huber loss: `½d²` where `|d| ≤ delta`, else `delta·(|d| − ½delta)`, `d = self − target`.

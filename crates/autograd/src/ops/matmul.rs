@@ -59,7 +59,13 @@ impl<F: Float> Tensor<F> {
         if k != k2 {
             mismatch("matmul", "cannot multiply", sa, sb);
         }
-        let batch = broadcast_shapes("matmul", &sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+        let (batch_a, batch_b) = (&sa[..sa.len() - 2], &sb[..sb.len() - 2]);
+        let fits = (batch_a.iter().rev().zip(batch_b.iter().rev()))
+            .all(|(&x, &y)| x == y || x == 1 || y == 1);
+        if !fits {
+            mismatch("matmul", "batch dimensions do not broadcast:", sa, sb);
+        }
+        let batch = broadcast_shapes("matmul", batch_a, batch_b);
         let out_shape: Shape = batch.iter().copied().chain([m, n]).collect();
         let mut out = ndarray::ArrayD::zeros(IxDyn(&out_shape));
         if batch.is_empty() {

@@ -40,6 +40,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When an axis is out of range.
     #[track_caller]
     pub fn min(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
+        reduction_axes("min", axes, &self.shape());
         self.neg().max(axes, keepdims).neg()
     }
 
@@ -56,6 +57,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// When an axis is out of range.
     #[track_caller]
     pub fn variance(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
+        reduction_axes("variance", axes, &self.shape());
         let centred = self.sub(&self.mean(axes, true));
         centred.square().mean(axes, keepdims)
     }

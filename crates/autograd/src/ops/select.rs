@@ -2,6 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
+use crate::shape::{broadcast_shapes, mismatch};
 use crate::{Float, Op, Tensor, Value, Var};
 
 struct Select {
@@ -61,7 +62,14 @@ impl<'t, F: Float> Var<'t, F> {
         let (a, b) = broadcast_pair("select", on_true, on_false);
         let (a, b) = match a.shape().as_slice() == mask.shape() {
             true => (a, b),
-            false => (a.broadcast_to(mask.shape()), b.broadcast_to(mask.shape())),
+            false => {
+                let values = a.shape();
+                if broadcast_shapes("select", &values, mask.shape()).as_slice() != mask.shape() {
+                    let what = "values do not broadcast to the mask's shape:";
+                    mismatch("select", what, &values, mask.shape());
+                }
+                (a.broadcast_to(mask.shape()), b.broadcast_to(mask.shape()))
+            }
         };
         let value = Tensor::select(mask, &a.value(), &b.value());
         a.tape()

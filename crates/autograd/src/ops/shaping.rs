@@ -1,6 +1,6 @@
 //! Shape composites: `transpose`, `stack`.
 
-use crate::shape::check_axis;
+use crate::shape::{check_axis, mismatch};
 use crate::{Float, Tensor, Var};
 
 impl<F: Float> Tensor<F> {
@@ -10,6 +10,12 @@ impl<F: Float> Tensor<F> {
     /// When the tensor has fewer than 2 axes.
     #[track_caller]
     pub fn transpose(&self) -> Self {
+        if self.ndim() < 2 {
+            panic!(
+                "transpose: needs at least 2 axes, not shape {:?}",
+                self.shape()
+            );
+        }
         crate::Value::transpose(self)
     }
 }
@@ -55,6 +61,11 @@ impl<'t, F: Float> Var<'t, F> {
             panic!("stack: nothing to stack")
         };
         let mut shape = first.shape();
+        for part in &parts[1..] {
+            if part.shape() != shape {
+                mismatch("stack", "cannot stack shapes", &shape, &part.shape());
+            }
+        }
         check_axis("stack", axis, &[shape.as_slice(), &[1]].concat());
         shape.insert(axis, 1);
         let lifted: Vec<_> = parts.iter().map(|p| p.reshape(&shape)).collect();

@@ -1,4 +1,4 @@
-//! `sigmoid`: 0.0, -1000.0
+//! `sigmoid`: the logistic sigmoid `1 / (1 + e^-x)` of each element.
 
 use crate::op::{Backward, Grads};
 use crate::{Float, Op, Tensor, Value, Var};
@@ -23,21 +23,21 @@ impl<F: Float> Op<F> for Sigmoid {
 }
 
 impl<F: Float> Tensor<F> {
-    /// Elementwise 0.0, -1000.0
+    /// The logistic sigmoid `1 / (1 + e^-x)` of each element.
     pub fn sigmoid(&self) -> Self {
         self.map(|&x| stable_sigmoid(x))
     }
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// Elementwise 0.0, -1000.0
+    /// The logistic sigmoid `1 / (1 + e^-x)` of each element, without overflow for large |x|.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec(vec![0.5, 0.0], &[2]));
+    /// let x = tape.watch(Tensor::from_vec(vec![0.0, -1000.0], &[2]));
     /// let y = x.sigmoid().value().to_vec();
-    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// assert!(y.iter().zip([0.5, 0.0]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
     /// ```
     pub fn sigmoid(&self) -> Var<'t, F> {
         self.tape().push(Sigmoid, &[self], self.value().sigmoid())

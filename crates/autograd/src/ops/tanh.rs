@@ -1,4 +1,4 @@
-//! `tanh`: 0.0, 100.0
+//! `tanh`: the hyperbolic tangent of each element.
 
 use crate::op::{Backward, Grads};
 use crate::{Float, Op, Tensor, Value, Var};
@@ -23,21 +23,21 @@ impl<F: Float> Op<F> for Tanh {
 }
 
 impl<F: Float> Tensor<F> {
-    /// Elementwise 0.0, 100.0
+    /// The hyperbolic tangent of each element.
     pub fn tanh(&self) -> Self {
         self.map(|&x| x.tanh())
     }
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// Elementwise 0.0, 100.0
+    /// The hyperbolic tangent of each element.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 1.0], &[2]));
+    /// let x = tape.watch(Tensor::from_vec(vec![0.0, 100.0], &[2]));
     /// let y = x.tanh().value().to_vec();
-    /// assert!(y.iter().zip([]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
+    /// assert!(y.iter().zip([0.0, 1.0]).all(|(a, b): (&f64, f64)| (a - b).abs() < 1e-12));
     /// ```
     pub fn tanh(&self) -> Var<'t, F> {
         self.tape().push(Tanh, &[self], self.value().tanh())
