@@ -221,8 +221,18 @@ pub fn gather_rows<A: Copy, B>(
             "gather_rows: row {row} is out of bounds for {} rows",
             source.nrows()
         );
-        for (t, &s) in target.iter_mut().zip(source.row(row)) {
-            *t = convert(s);
+        let source = source.row(row);
+        match (target.as_slice_mut(), source.as_slice()) {
+            (Some(target), Some(source)) => {
+                target
+                    .iter_mut()
+                    .zip(source)
+                    .for_each(|(t, &s)| *t = convert(s));
+            }
+            _ => target
+                .iter_mut()
+                .zip(source)
+                .for_each(|(t, &s)| *t = convert(s)),
         }
     }
 }
