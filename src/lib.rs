@@ -6,6 +6,8 @@ pub use descent_data as data;
 pub use descent_layers as layers;
 pub use descent_optim as optim;
 
+pub mod train;
+
 /// The names a training loop needs, in one import: `use descent::prelude::*;`.
 ///
 /// ```
@@ -15,11 +17,14 @@ pub use descent_optim as optim;
 /// assert_eq!(tape.gradient(&x.square(), &[x])[0].item(), 4.0);
 /// ```
 pub mod prelude {
+    pub use crate::train::{PlotError, Progress, Stop, Stopping, gradient_norm, loss_curves};
     pub use descent_autograd::{Float, Tape, Tensor, Var, Variable, check};
     pub use descent_data::{Batches, Classification, Mnist, Regression, Standardizer};
     pub use descent_data::{gather_rows, metrics, train_test_split};
     pub use descent_layers::{BatchNorm1d, Dense, Dropout, Embedding, Init, LayerNorm, Module};
-    pub use descent_layers::{Gelu, LeakyRelu, Relu, Sequential, Sigmoid, Softmax, Tanh, checkpoint};
+    pub use descent_layers::{
+        Gelu, LeakyRelu, Relu, Sequential, Sigmoid, Softmax, Tanh, checkpoint,
+    };
     pub use descent_optim::{AdaGrad, Adam, Momentum, Optimizer, RmsProp, Schedule, Sgd};
     pub use descent_optim::{CosineAnnealing, ExponentialDecay, StepDecay, Warmup};
     pub use descent_optim::{clip_by_global_norm, clip_by_value};

@@ -1,0 +1,142 @@
+//! Logistic regression: "is this handwritten digit an 8?", scored on images the model has not
+//! seen with accuracy, precision, recall and F1.
+//!
+//! Only one image in ten is an 8, so a model that always answers "no" is 90% accurate and
+//! useless: precision (of the images called 8, how many are) and recall (of the 8s, how many
+//! were found) tell the real story.
+//!
+//! The model is one dense layer, z = x·w + b, read as the log-odds that an image shows an 8:
+//! p = σ(z). It is trained on the binary cross-entropy of the logits,
+//! `binary_cross_entropy_with_logits`, which stays finite for logits of any size (σ is never
+//! computed on its own). An image is called positive when z > 0, that is p > 0.5.
+//!
+//! Run it with `cargo run --release --example logistic_regression`.
+
+use descent::data::{digits, metrics};
+use descent::prelude::*;
+use rand::{SeedableRng, rngs::StdRng};
+
+/// The digit to find (the positive class); every other digit is negative.
+const POSITIVE: usize = 8;
+const EPOCHS: usize = 20;
+
+fn main() {
+    // All 1,797 images, split 75% / 25%, standardised with the training part's mean and
+    // standard deviation.
+    let data = digits();
+    let (train, test) = train_test_split(data.len(), 0.25, 0);
+    let (train, test) = (data.subset(&train), data.subset(&test));
+    let scaler = Standardizer::fit(&train.inputs);
+    let inputs =
+        |set: &Classification| Tensor::from(scaler.transform(&set.inputs).mapv(|v| v as f32));
+    let targets = |set: &Classification| {
+        let positive = set
+            .labels
+            .iter()
+            .map(|&l| if l == POSITIVE { 1.0 } else { 0.0 });
+        Tensor::from_vec(positive.collect(), &[set.len(), 1])
+    };
+    let (train_x, train_y) = (inputs(&train), targets(&train));
+    let (test_x, test_y) = (inputs(&test), targets(&test));
+    let positives = |set: &Classification| set.labels.iter().filter(|&&l| l == POSITIVE).count();
+    println!(
+        "is it the digit {POSITIVE}? {} training images ({} of them {POSITIVE}s), {} test images ({} {POSITIVE}s)",
+        train.len(),
+        positives(&train),
+        test.len(),
+        positives(&test)
+    );
+
+    // The model: one dense layer, 64 pixels → 1 logit.
+    let mut rng = StdRng::seed_from_u64(0);
+    let model = Dense::<f32>::new(64, 1, &mut rng);
+    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let mut optimizer = Sgd::new(0.1);
+
+    let mut batches = Batches::new(train.len(), 32).shuffle(1);
+    let mut progress = Progress::new(EPOCHS, batches.len());
+    for epoch in 1..=EPOCHS {
+        for batch in batches.epoch() {
+            let rows = Tensor::from_vec(batch.to_vec(), &[batch.len()]);
+            let tape = Tape::new();
+            let logits = model.forward(&tape.watch(train_x.index_select(0, &rows)));
+            let loss = logits
+                .binary_cross_entropy_with_logits(&tape.watch(train_y.index_select(0, &rows)));
+            let grads = tape.gradient(&loss, &variables);
+            optimizer.apply_gradients(&grads, &variables);
+            progress.batch(loss.item(), batch.len());
+        }
+        let tape = Tape::new();
+        let test_loss = model
+            .forward(&tape.watch(test_x.clone()))
+            .binary_cross_entropy_with_logits(&tape.watch(test_y.clone()))
+            .item();
+        let train_loss = progress.epoch_loss();
+        if epoch <= 5 || epoch % 5 == 0 {
+            progress.epoch_done(format!(
+                "epoch {epoch:2}  training loss {train_loss:.4}  test loss {test_loss:.4}"
+            ));
+        } else {
+            progress.epoch_done("");
+        }
+    }
+    progress.finish();
+
+    // Score the test images: positive when the logit is above 0.
+    let tape = Tape::new();
+    let logits = model.forward(&tape.watch(test_x)).value();
+    let logits = logits.to_vec();
+    let predicted: Vec<usize> = logits.iter().map(|&z| usize::from(z > 0.0)).collect();
+    let truth: Vec<usize> = test
+        .labels
+        .iter()
+        .map(|&l| usize::from(l == POSITIVE))
+        .collect();
+
+    let accuracy = metrics::accuracy(&truth, &predicted);
+    let scores = metrics::class_scores(&truth, &predicted, 2);
+    let confusion = metrics::confusion_matrix(&truth, &predicted, 2);
+    let baseline = metrics::accuracy(&truth, &vec![0; truth.len()]);
+    println!(
+        "\non the {} test images (positive: {POSITIVE}):",
+        test.len()
+    );
+    println!(
+        "  accuracy  {accuracy:.4}  (fraction classified correctly; always \"no\": {baseline:.4})"
+    );
+    println!(
+        "  precision {:.4}  (of the images called {POSITIVE}, the fraction that are)",
+        scores.precision[1]
+    );
+    println!(
+        "  recall    {:.4}  (of the {POSITIVE}s, the fraction found)",
+        scores.recall[1]
+    );
+    println!(
+        "  F1        {:.4}  (harmonic mean of precision and recall)",
+        scores.f1[1]
+    );
+    println!(
+        "  confusion matrix (rows: truth, columns: predicted; not {POSITIVE}, then {POSITIVE}):"
+    );
+    for row in confusion.rows() {
+        println!("    {:4} {:4}", row[0], row[1]);
+    }
+
+    // The threshold trades precision for recall: call an image an 8 at a lower probability,
+    // and more 8s are found, at the price of more false alarms.
+    println!("\n  threshold  precision  recall  F1");
+    for threshold in [0.5f32, 0.3, 0.1] {
+        let logit = (threshold / (1.0 - threshold)).ln(); // σ(z) > t  ⇔  z > ln(t / (1 − t))
+        let predicted: Vec<usize> = logits.iter().map(|&z| usize::from(z > logit)).collect();
+        let s = metrics::class_scores(&truth, &predicted, 2);
+        println!(
+            "  p > {threshold:.1}    {:.4}     {:.4}  {:.4}",
+            s.precision[1], s.recall[1], s.f1[1]
+        );
+    }
+
+    // Measured: accuracy 0.962, F1 0.785 (seeded); always "no" scores 0.900.
+    assert!(accuracy > 0.95, "test accuracy {accuracy} is below 0.95");
+    assert!(scores.f1[1] > 0.7, "F1 {} is below 0.7", scores.f1[1]);
+}

@@ -1,0 +1,45 @@
+//! Helpers around the training loop you write: when to stop ([`Stopping`], [`Stop`],
+//! [`gradient_norm`]), what to show while it runs ([`Progress`]) and what to look at after
+//! ([`loss_curves`]).
+//!
+//! They do not run the loop: the loop stays yours and readable (see `docs/training.md`).
+//!
+//! ```
+//! use descent::prelude::*;
+//!
+//! // Gradient descent on J(w) = (w − 3)², stopped when the gradient is near zero.
+//! let w = Variable::named("w", Tensor::scalar(0.0f64));
+//! let variables = [w.clone()];
+//! let mut optimizer = Sgd::new(0.1);
+//! let mut stopping = Stopping::new().gradient_norm_below(1e-8).max_iterations(1000);
+//! let mut losses = vec![];
+//! let stop = (0..)
+//!     .find_map(|iteration| {
+//!         let tape = Tape::new();
+//!         let loss = tape.read(&w).add_scalar(-3.0).square();
+//!         let grads = tape.gradient(&loss, &variables);
+//!         optimizer.apply_gradients(&grads, &variables);
+//!         losses.push(loss.item());
+//!         stopping.check(iteration, loss.item(), Some(gradient_norm(&grads)), None)
+//!     })
+//!     .unwrap();
+//! assert!(stop.converged(), "{stop}");
+//! assert!((w.value().item() - 3.0).abs() < 1e-8);
+//! # let path = std::env::temp_dir().join(format!("descent-train-doc-{}.svg", std::process::id()));
+//! loss_curves(&path, "J(w) = (w − 3)²", "iteration", &[("SGD, lr 0.1", &losses)], true)?;
+//! # std::fs::remove_file(&path).unwrap();
+//! # Ok::<(), PlotError>(())
+//! ```
+
+mod plot;
+mod progress;
+mod stopping;
+
+pub use plot::{PlotError, loss_curves};
+pub use progress::Progress;
+pub use stopping::{Stop, Stopping, gradient_norm};
+
+/// The guide `docs/training.md`, compiled here so its snippets are tested and cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/training.md")]
+pub struct Guide;
