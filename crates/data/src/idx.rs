@@ -120,6 +120,14 @@ fn header(bytes: &[u8], file: &Path) -> Result<(Vec<usize>, usize)> {
         .iter()
         .try_fold(1usize, |len, &d| len.checked_mul(d))
         .ok_or_else(too_large)?;
+    // No elements, but a shape ndarray refuses: non-zero dims multiplying past `isize::MAX`.
+    let nonzero = dims
+        .iter()
+        .filter(|&&d| d > 0)
+        .try_fold(1usize, |n, &d| n.checked_mul(d));
+    if expected == 0 && nonzero.is_none_or(|n| n > isize::MAX as usize) {
+        return Err(too_large());
+    }
     let found = bytes.len() - start;
     if found < expected {
         return Err(DataError::Truncated {

@@ -241,7 +241,15 @@ fn read<F: Float>(bytes: &[u8], file: &Path) -> Result<Vec<(String, Tensor<F>)>>
                 dtype,
             });
         };
-        tensors.push((name.to_string(), Tensor::from_vec(values, view.shape())));
+        let shape = view.shape();
+        let array =
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), values).map_err(|e| {
+                CheckpointError::Format {
+                    file: file.into(),
+                    reason: format!("tensor {name:?} of shape {shape:?}: {e}"),
+                }
+            })?;
+        tensors.push((name.to_string(), Tensor::from(array)));
     }
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(tensors)

@@ -1,0 +1,216 @@
+//! Same seed, same data, same code: bit-identical weights.
+//!
+//! - In one process: the digits MLP of `examples/digits_mlp.rs` (64-64-10, Adam 3e-3, batches
+//!   of 32 shuffled with seed 42) trained for one epoch twice gives the same bits.
+//! - Across matrixmultiply's thread counts: this test executable is run again, filtered to the
+//!   ignored helper `print_weight_checksums`, once with `MATMUL_NUM_THREADS=1` and once with
+//!   `=2` (matrixmultiply reads the variable once per process, so it takes a new process).
+//!
+//! When does matrixmultiply 0.3.11 use a second thread? `LoopThreadConfig::new_impl`
+//! (src/threading.rs) allows `(m·k + k·n) / 2¹⁴` threads, so a product needs
+//! `m·k + k·n ≥ 32,768` to get two. None of the digits MLP's products comes close (the largest,
+//! [32, 64]·[64, 64], has 6,144), so the helper also trains a 784-128-10 MLP on random data in
+//! batches of 64, whose first layer does: forward [64, 784]·[784, 128] has 150,528 (the two
+//! threads split the output's columns, "loop 2"), and the weight gradient
+//! [784, 64]·[64, 128] has 58,368 (split by rows, "loop 3", as m = 784 ≥ 96). The helper
+//! reports how long matrixmultiply's pool threads ran (from /proc), so the test proves the
+//! second thread really computed.
+//!
+//! Why the results agree: matrixmultiply splits only the output (rows or columns of C) between
+//! threads; every output element is still summed by one thread over the same `kc` blocks in the
+//! same order (the k loop is never split), so its rounding does not depend on the thread count.
+
+use descent::prelude::*;
+use ndarray::{Array2, Axis};
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use std::process::Command;
+
+/// Every weight of a model as raw bits, with its name: `==` on this is bit-identity.
+type Bits = Vec<(String, Vec<u32>)>;
+
+fn bits(model: &Sequential<f32>) -> Bits {
+    model
+        .variables()
+        .into_iter()
+        .map(|(name, v)| {
+            (
+                name,
+                v.value().to_vec().iter().map(|x| x.to_bits()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// FNV-1a (64-bit) over every weight's bits, in the model's order.
+fn checksum(bits: &Bits) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for byte in bits
+        .iter()
+        .flat_map(|(_, b)| b)
+        .flat_map(|x| x.to_le_bytes())
+    {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// One epoch of mini-batch training, as in `examples/digits_mlp.rs`; returns the weights' bits.
+fn train_one_epoch(
+    sizes: [usize; 3],
+    x_train: &Array2<f32>,
+    y_train: &[usize],
+    batch: usize,
+) -> Bits {
+    let mut rng = StdRng::seed_from_u64(0);
+    let model = Sequential::new()
+        .push(Dense::new(sizes[0], sizes[1], &mut rng))
+        .push(Relu)
+        .push(Dense::new(sizes[1], sizes[2], &mut rng));
+    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let mut optimizer = Adam::new(3e-3);
+    let mut batches = Batches::new(x_train.nrows(), batch).shuffle(42);
+    for rows in batches.epoch() {
+        let mut x = Array2::zeros((rows.len(), sizes[0]));
+        gather_rows(x_train, rows, &mut x, |p| p);
+        let y = Tensor::from_vec(rows.iter().map(|&r| y_train[r]).collect(), &[rows.len()]);
+        let tape = Tape::new();
+        let loss = model
+            .forward(&tape.watch(Tensor::from(x)))
+            .cross_entropy(&y);
+        let grads = tape.gradient(&loss, &variables);
+        optimizer.apply_gradients(&grads, &variables);
+    }
+    bits(&model)
+}
+
+/// The digits MLP for one epoch (1,437 training images, 45 steps).
+fn digits_epoch() -> Bits {
+    let digits = descent::data::digits();
+    let (train, _) = train_test_split(digits.len(), 0.2, 7);
+    let x_train = digits
+        .inputs
+        .mapv(|p| (p / 16.0) as f32)
+        .select(Axis(0), &train);
+    let y_train: Vec<usize> = train.iter().map(|&i| digits.labels[i]).collect();
+    train_one_epoch([64, 64, 10], &x_train, &y_train, 32)
+}
+
+/// A 784-128-10 MLP on 1,024 random "images" in batches of 64 (16 steps): shapes on which
+/// matrixmultiply uses two threads when allowed to.
+fn wide_epoch() -> Bits {
+    let mut rng = StdRng::seed_from_u64(1);
+    let x = Array2::from_shape_fn((1024, 784), |_| rng.random::<f32>());
+    let y: Vec<usize> = (0..1024).map(|_| rng.random_range(0..10)).collect();
+    train_one_epoch([784, 128, 10], &x, &y, 64)
+}
+
+#[test]
+fn training_twice_in_one_process_gives_identical_bits() {
+    let (first, second) = (digits_epoch(), digits_epoch());
+    assert_eq!(first.len(), 4, "two weights and two biases");
+    assert_eq!(first, second, "digits MLP: two runs differ");
+    println!(
+        "digits MLP after one epoch: checksum {:016x}",
+        checksum(&first)
+    );
+}
+
+/// Nanoseconds each thread of this process has run (from /proc/self/task/*/schedstat), by id.
+fn thread_run_times() -> Option<Vec<(u64, u64)>> {
+    let mut times = Vec::new();
+    for entry in std::fs::read_dir("/proc/self/task").ok()? {
+        let entry = entry.ok()?;
+        let tid: u64 = entry.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(entry.path().join("schedstat")).ok()?;
+        times.push((tid, stat.split_whitespace().next()?.parse().ok()?));
+    }
+    Some(times)
+}
+
+/// Run time of the threads that were not there `before`, in ns (matrixmultiply's pool: it is
+/// created lazily by the first product, and nothing else in training starts a thread).
+fn new_threads_ns(before: &[(u64, u64)]) -> (usize, u64) {
+    let now = thread_run_times().unwrap_or_default();
+    let new: Vec<u64> = now
+        .iter()
+        .filter(|(tid, _)| before.iter().all(|(old, _)| old != tid))
+        .map(|&(_, ns)| ns)
+        .collect();
+    (new.len(), new.iter().sum())
+}
+
+/// Helper run in a child process by `one_and_two_matmul_threads_give_identical_bits`: trains
+/// both models and prints one line of checksums and pool-thread run times.
+#[test]
+#[ignore = "run by one_and_two_matmul_threads_give_identical_bits in a child process"]
+fn print_weight_checksums() {
+    let before = thread_run_times().unwrap_or_default();
+    let digits = checksum(&digits_epoch());
+    let (_, digits_pool_ns) = new_threads_ns(&before);
+    let wide = checksum(&wide_epoch());
+    let (pool_threads, pool_ns) = new_threads_ns(&before);
+    println!(
+        "CHECKSUMS digits={digits:016x} wide={wide:016x} pool_threads={pool_threads} \
+         pool_ns_after_digits={digits_pool_ns} pool_ns_after_wide={pool_ns}"
+    );
+}
+
+/// The helper's line, run with `MATMUL_NUM_THREADS=threads`, as `key=value` pairs.
+fn checksums_with(threads: &str) -> Vec<(String, String)> {
+    let output = Command::new(std::env::current_exe().expect("current test executable"))
+        .args([
+            "--ignored",
+            "--exact",
+            "print_weight_checksums",
+            "--nocapture",
+        ])
+        .env("MATMUL_NUM_THREADS", threads)
+        .output()
+        .expect("run the test executable again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "child with MATMUL_NUM_THREADS={threads} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("CHECKSUMS "))
+        .unwrap_or_else(|| panic!("no CHECKSUMS line in:\n{stdout}"));
+    println!("MATMUL_NUM_THREADS={threads}: {line}");
+    line.split_whitespace()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("key=value");
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+    &pairs.iter().find(|(k, _)| k == key).expect(key).1
+}
+
+#[test]
+fn one_and_two_matmul_threads_give_identical_bits() {
+    let one = checksums_with("1");
+    let two = checksums_with("2");
+    assert_eq!(field(&one, "digits"), field(&two, "digits"), "digits MLP");
+    assert_eq!(field(&one, "wide"), field(&two, "wide"), "784-128-10 MLP");
+    // The 1-thread run started no pool thread; the 2-thread run's pool thread did real work
+    // on the wide model's products (where /proc is readable).
+    if thread_run_times().is_some() {
+        assert_eq!(field(&one, "pool_threads"), "0");
+        assert_eq!(field(&two, "pool_threads"), "1");
+        let (after_digits, after_wide): (u64, u64) = (
+            field(&two, "pool_ns_after_digits").parse().expect("ns"),
+            field(&two, "pool_ns_after_wide").parse().expect("ns"),
+        );
+        assert!(
+            after_wide - after_digits > 1_000_000,
+            "matrixmultiply's second thread ran only {} ns on the 784-128-10 products",
+            after_wide - after_digits
+        );
+    } else {
+        println!("/proc/self/task is not readable here: thread use not checked");
+    }
+}
