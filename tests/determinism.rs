@@ -2,23 +2,21 @@
 //!
 //! - In one process: the digits MLP of `examples/digits_mlp.rs` (64-64-10, Adam 3e-3, batches
 //!   of 32 shuffled with seed 42) trained for one epoch twice gives the same bits.
-//! - Across matrixmultiply's thread counts: this test executable is run again, filtered to the
-//!   ignored helper `print_weight_checksums`, once with `MATMUL_NUM_THREADS=1` and once with
-//!   `=2` (matrixmultiply reads the variable once per process, so it takes a new process).
+//! - Across thread counts: this test executable is run again, filtered to the ignored helper
+//!   `print_weight_checksums`, once with `RAYON_NUM_THREADS=1` and once with `=2` (descent's
+//!   products run on the `gemm` crate in rayon's global pool, which reads the variable once per
+//!   process, so it takes a new process).
 //!
-//! When does matrixmultiply 0.3.11 use a second thread? `LoopThreadConfig::new_impl`
-//! (src/threading.rs) allows `(m·k + k·n) / 2¹⁴` threads, so a product needs
-//! `m·k + k·n ≥ 32,768` to get two. None of the digits MLP's products comes close (the largest,
-//! [32, 64]·[64, 64], has 6,144), so the helper also trains a 784-128-10 MLP on random data in
-//! batches of 64, whose first layer does: forward [64, 784]·[784, 128] has 150,528 (the two
-//! threads split the output's columns, "loop 2"), and the weight gradient
-//! [784, 64]·[64, 128] has 58,368 (split by rows, "loop 3", as m = 784 ≥ 96). The helper
-//! reports how long matrixmultiply's pool threads ran (from /proc), so the test proves the
-//! second thread really computed.
+//! When does a product use a second thread? descent keeps products under 2²³ multiply-adds on
+//! the calling thread (crates/autograd/src/ops/matmul.rs). None of the digits MLP's products
+//! comes close, so the helper also trains a 784-128-10 MLP on random data in batches of 256,
+//! whose first layer's forward [256, 784]·[784, 128] and weight gradient [784, 256]·[256, 128]
+//! (25.7M multiply-adds each) go to the pool. The helper reports how long the pool's threads
+//! ran (from /proc), so the test proves they really computed.
 //!
-//! Why the results agree: matrixmultiply splits only the output (rows or columns of C) between
-//! threads; every output element is still summed by one thread over the same `kc` blocks in the
-//! same order (the k loop is never split), so its rounding does not depend on the thread count.
+//! Why the results agree: the gemm crate splits only the output (blocks of rows and columns of
+//! C) between threads; every output element is summed by one thread over the same k blocks in
+//! the same order, so its rounding does not depend on the thread count.
 
 use descent::prelude::*;
 use ndarray::{Array2, Axis};
@@ -95,13 +93,13 @@ fn digits_epoch() -> Bits {
     train_one_epoch([64, 64, 10], &x_train, &y_train, 32)
 }
 
-/// A 784-128-10 MLP on 1,024 random "images" in batches of 64 (16 steps): shapes on which
-/// matrixmultiply uses two threads when allowed to.
+/// A 784-128-10 MLP on 2,048 random "images" in batches of 256 (8 steps): shapes on which
+/// products go to the thread pool.
 fn wide_epoch() -> Bits {
     let mut rng = StdRng::seed_from_u64(1);
-    let x = Array2::from_shape_fn((1024, 784), |_| rng.random::<f32>());
-    let y: Vec<usize> = (0..1024).map(|_| rng.random_range(0..10)).collect();
-    train_one_epoch([784, 128, 10], &x, &y, 64)
+    let x = Array2::from_shape_fn((2048, 784), |_| rng.random::<f32>());
+    let y: Vec<usize> = (0..2048).map(|_| rng.random_range(0..10)).collect();
+    train_one_epoch([784, 128, 10], &x, &y, 256)
 }
 
 #[test]
@@ -127,8 +125,8 @@ fn thread_run_times() -> Option<Vec<(u64, u64)>> {
     Some(times)
 }
 
-/// Run time of the threads that were not there `before`, in ns (matrixmultiply's pool: it is
-/// created lazily by the first product, and nothing else in training starts a thread).
+/// Run time of the threads that were not there `before`, in ns (rayon's pool: it is created
+/// lazily by the first parallel product, and nothing else in training starts a thread).
 fn new_threads_ns(before: &[(u64, u64)]) -> (usize, u64) {
     let now = thread_run_times().unwrap_or_default();
     let new: Vec<u64> = now
@@ -155,7 +153,7 @@ fn print_weight_checksums() {
     );
 }
 
-/// The helper's line, run with `MATMUL_NUM_THREADS=threads`, as `key=value` pairs.
+/// The helper's line, run with `RAYON_NUM_THREADS=threads`, as `key=value` pairs.
 fn checksums_with(threads: &str) -> Vec<(String, String)> {
     let output = Command::new(std::env::current_exe().expect("current test executable"))
         .args([
@@ -164,20 +162,20 @@ fn checksums_with(threads: &str) -> Vec<(String, String)> {
             "print_weight_checksums",
             "--nocapture",
         ])
-        .env("MATMUL_NUM_THREADS", threads)
+        .env("RAYON_NUM_THREADS", threads)
         .output()
         .expect("run the test executable again");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "child with MATMUL_NUM_THREADS={threads} failed:\n{stdout}\n{}",
+        "child with RAYON_NUM_THREADS={threads} failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("CHECKSUMS "))
         .unwrap_or_else(|| panic!("no CHECKSUMS line in:\n{stdout}"));
-    println!("MATMUL_NUM_THREADS={threads}: {line}");
+    println!("RAYON_NUM_THREADS={threads}: {line}");
     line.split_whitespace()
         .map(|kv| {
             let (k, v) = kv.split_once('=').expect("key=value");
@@ -199,15 +197,15 @@ fn one_and_two_matmul_threads_give_identical_bits() {
     // The 1-thread run started no pool thread; the 2-thread run's pool thread did real work
     // on the wide model's products (where /proc is readable).
     if thread_run_times().is_some() {
-        assert_eq!(field(&one, "pool_threads"), "0");
-        assert_eq!(field(&two, "pool_threads"), "1");
+        assert_eq!(field(&one, "pool_threads"), "1");
+        assert_eq!(field(&two, "pool_threads"), "2");
         let (after_digits, after_wide): (u64, u64) = (
             field(&two, "pool_ns_after_digits").parse().expect("ns"),
             field(&two, "pool_ns_after_wide").parse().expect("ns"),
         );
         assert!(
             after_wide - after_digits > 1_000_000,
-            "matrixmultiply's second thread ran only {} ns on the 784-128-10 products",
+            "the thread pool ran only {} ns on the 784-128-10 products",
             after_wide - after_digits
         );
     } else {
