@@ -35,7 +35,7 @@ fi
 quiet() { .venv/bin/python "$SHARED/bench/python/wait_quiet.py" --timeout 120 2>/dev/null || true; }
 record() { # run label command...: append the command's JSON lines, tagged with run and label
   local run=$1 label=$2; shift 2
-  "$@" 2>/dev/null | grep '^{' | sed "s/^{/{\"run\":$run,\"label\":\"$label\",/" >> "$OUT" || true
+  "$@" 2>/dev/null | grep '^{' | sed "s/^{/{\"bench_run\":$run,\"label\":\"$label\",/" >> "$OUT" || true
 }
 lr() { [ "$1" = B ] && echo 0.05 || echo 0.1; }
 

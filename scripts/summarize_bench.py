@@ -7,7 +7,16 @@ import subprocess
 import sys
 from collections import defaultdict
 
-rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+def first_wins(pairs):
+    """The script's own `bench_run` (older files: a leading `run`) beats a program's own `run`."""
+    out = {}
+    for key, value in pairs:
+        out.setdefault(key, value)
+    out["bench_run"] = out.get("bench_run", out.get("run", 0))
+    return out
+
+
+rows = [json.loads(line, object_pairs_hook=first_wins) for line in open(sys.argv[1]) if line.strip()]
 mlp = defaultdict(lambda: defaultdict(list))   # (system, arch) -> field -> values
 tape = defaultdict(list)                        # system -> us per op
 
@@ -34,7 +43,7 @@ for r in rows:
     elif label == "torch" and r.get("bench") == "op_overhead" and r["config"]["mode"] == "fwd_bwd":
         tape["PyTorch (eager)"].append(r["us_per_op"])
     elif r.get("kind") == "mlp_epoch":
-        peer_epochs[(label, r["arch"], r["run"])][r["epoch"]] = r
+        peer_epochs[(label, r["arch"], r["bench_run"])][r["epoch"]] = r
     elif r.get("kind") == "tape_overhead" and r.get("elems") == 16:
         tape[label].append(r["us_per_op_total"])
 for (label, arch, _), epochs in peer_epochs.items():
@@ -45,7 +54,7 @@ for (label, arch, _), epochs in peer_epochs.items():
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
-runs = max((r.get("run", 0) for r in rows), default=0)
+runs = max((r["bench_run"] for r in rows), default=0)
 
 print("# Benchmarks\n")
 print("All figures on this page were produced by one run of `scripts/bench_vs_reference.sh` "
