@@ -79,12 +79,12 @@ fn main() {
          \"samples_per_s_epoch2\":{headline:.0},\"samples_per_s_per_epoch\":{per_epoch:?},\
          \"gflops_achieved\":{:.2},\"gemm_ceiling_samples_per_s\":{:.0},\"mflop_per_sample\":{:.3},\
          \"peak_rss_kib\":{},\"peak_rss_before_train_kib\":{rss_before_train},\
-         \"test_accuracy\":{accuracy:.4},\"final_loss\":{loss_last:.4},\"matmul_threads\":\"{}\"}}",
+         \"test_accuracy\":{accuracy:.4},\"final_loss\":{loss_last:.4},\"rayon_threads\":\"{}\"}}",
         headline * flops_per_sample / 1e9,
         batch as f64 / gemm_seconds_per_step,
         flops_per_sample / 1e6,
         peak_rss_kib(),
-        std::env::var("MATMUL_NUM_THREADS").unwrap_or_else(|_| "default".into()),
+        std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "default".into()),
     );
 }
 

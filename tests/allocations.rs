@@ -1,7 +1,7 @@
 //! What a steady-state training step allocates, measured by a counting global allocator.
 //!
 //! The goal (DESIGN.md) is a step that allocates no new tensor memory after the first. descent
-//! does not pool buffers yet: every op's output, every gradient and matrixmultiply's packing
+//! does not pool buffers yet: every op's output, every gradient and the gemm crate's packing
 //! buffers are fresh allocations. So these tests measure and print the bytes and allocation
 //! calls of one step, by phase, and hold them to bounds measured with about 20% headroom, so
 //! that a regression fails. They also prove what already holds:
@@ -11,8 +11,8 @@
 //! - the optimizer allocates nothing after its first step, inside a real training loop.
 //!
 //! Counting is per thread (the thread running the test), so tests running alongside do not
-//! count; threads matrixmultiply might start are not counted either (on these shapes, in the
-//! default configuration, it computes on the calling thread, see tests/determinism.rs).
+//! count; rayon's pool threads are not counted either (on these shapes every product stays on
+//! the calling thread, being under the 2²³ multiply-add threshold; see tests/determinism.rs).
 #![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
 use descent::prelude::*;

@@ -93,6 +93,11 @@ impl<F: Float> Default for Tape<F> {
 
 impl<F: Float> Tape<F> {
     /// A tape for one gradient call (it releases its values afterwards, like TensorFlow's).
+    ///
+    /// ```
+    /// let tape = descent_autograd::Tape::<f32>::new();
+    /// assert!(tape.is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::with_persistence(false)
     }
@@ -138,6 +143,14 @@ impl<F: Float> Tape<F> {
     }
 
     /// The number of recorded nodes.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::scalar(1.0f32));
+    /// x.exp();
+    /// assert_eq!(tape.len(), 2); // the leaf and the exp
+    /// ```
     pub fn len(&self) -> usize {
         self.nodes.borrow().len()
     }
@@ -148,6 +161,14 @@ impl<F: Float> Tape<F> {
     }
 
     /// Puts a tensor on the tape as a leaf var: a constant, or a source to differentiate by.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0f64, 2.0], &[2]));
+    /// let y = x.square().sum(&[], false);
+    /// assert_eq!(tape.gradient(&y, &[x])[0].to_vec(), vec![2.0, 4.0]);
+    /// ```
     pub fn watch(&self, value: Tensor<F>) -> Var<'_, F> {
         self.append(None, SmallVec::new(), value)
     }
@@ -174,6 +195,21 @@ impl<F: Float> Tape<F> {
 
     /// Records an op's result: `value` computed from `inputs` by `op`. Custom ops call this;
     /// see [`Op`] for a complete example.
+    ///
+    /// ```
+    /// use descent_autograd::{Backward, Float, Grads, Op, Tape, Tensor, Value};
+    /// struct Double; // d/dx 2x = 2
+    /// impl<F: Float> Op<F> for Double {
+    ///     fn name(&self) -> &'static str { "double" }
+    ///     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    ///         ctx.unary(|| ctx.grad.mul_scalar(F::cast(2.0)))
+    ///     }
+    /// }
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::scalar(3.0f64));
+    /// let y = tape.push(Double, &[&x], x.value().mul_scalar(2.0));
+    /// assert_eq!((y.item(), tape.gradient(&y, &[x])[0].item()), (6.0, 2.0));
+    /// ```
     ///
     /// # Panics
     /// When an input belongs to another tape.
@@ -236,6 +272,15 @@ impl<F: Float> Tape<F> {
     ///
     /// A source the target does not depend on gets a zero gradient of its own shape. On a tape
     /// made by [`Tape::new`] this releases the recorded values (all but the target's).
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let (a, b) = (tape.watch(Tensor::scalar(2.0f64)), tape.watch(Tensor::scalar(5.0)));
+    /// let y = a * b;
+    /// let g = tape.gradient(&y, &[a, b]);
+    /// assert_eq!((g[0].item(), g[1].item()), (5.0, 2.0));
+    /// ```
     ///
     /// # Panics
     /// When `target` has more than one element (use [`Tape::vjp`]), when it belongs to another

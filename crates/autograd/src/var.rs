@@ -42,6 +42,13 @@ impl<'t, F: Float> Var<'t, F> {
 
     /// The recorded value (a cheap clone of shared storage).
     ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0f32, 4.0], &[2]));
+    /// assert_eq!(x.sqrt().value().to_vec(), vec![1.0, 2.0]);
+    /// ```
+    ///
     /// # Panics
     /// When a non-persistent tape has released the value after a gradient call.
     #[track_caller]
@@ -50,11 +57,25 @@ impl<'t, F: Float> Var<'t, F> {
     }
 
     /// The shape of the value.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::<f32>::zeros(&[2, 3]));
+    /// assert_eq!(x.sum(&[1], false).shape().as_slice(), &[2]);
+    /// ```
     pub fn shape(&self) -> Shape {
         self.tape.shape(self.index)
     }
 
     /// The single value of a one-element var (a loss, say).
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0f32, 2.0], &[2]));
+    /// assert_eq!(x.sum(&[], false).item(), 3.0);
+    /// ```
     ///
     /// # Panics
     /// When the var has more than one element.

@@ -36,6 +36,13 @@ struct Inner<F: Float> {
 
 impl<F: Float> Variable<F> {
     /// A new, unnamed variable holding `value`.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// let (a, b) = (Variable::new(Tensor::scalar(1.0f32)), Variable::new(Tensor::scalar(1.0f32)));
+    /// assert_ne!(a.id(), b.id());
+    /// assert_eq!(a.name(), "");
+    /// ```
     pub fn new(value: Tensor<F>) -> Self {
         Self::named("", value)
     }
@@ -75,6 +82,13 @@ impl<F: Float> Variable<F> {
 
     /// Replaces the value.
     ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// let w = Variable::new(Tensor::<f32>::zeros(&[2]));
+    /// w.assign(Tensor::from_vec(vec![1.0, 2.0], &[2]));
+    /// assert_eq!(w.value().to_vec(), vec![1.0, 2.0]);
+    /// ```
+    ///
     /// # Panics
     /// When `value`'s shape differs from the current one.
     #[track_caller]
@@ -86,6 +100,14 @@ impl<F: Float> Variable<F> {
 
     /// Updates the value in place. The storage is copied first only if something else (a live
     /// tape, a clone of the value) still shares it.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// let w = Variable::new(Tensor::from_vec(vec![1.0f64, 2.0], &[2]));
+    /// let g = Tensor::from_vec(vec![10.0, 10.0], &[2]);
+    /// w.update(|mut value| value.scaled_add(-0.1, &g.view())); // w ← w − α·g
+    /// assert_eq!(w.value().to_vec(), vec![0.0, 1.0]);
+    /// ```
     pub fn update<R>(&self, f: impl FnOnce(ArrayViewMutD<'_, F>) -> R) -> R {
         f(self.write().view_mut())
     }

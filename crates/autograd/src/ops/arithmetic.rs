@@ -7,6 +7,11 @@ use crate::{Float, Tensor, Var};
 
 impl<F: Float> Tensor<F> {
     /// `-self` elementwise.
+    ///
+    /// ```
+    /// # use descent_autograd::Tensor;
+    /// assert_eq!(Tensor::from_vec(vec![1.0f32, -2.0], &[2]).neg().to_vec(), vec![-1.0, 2.0]);
+    /// ```
     pub fn neg(&self) -> Self {
         self.map(|&x| -x)
     }
@@ -23,6 +28,13 @@ impl<F: Float> Tensor<F> {
 
 impl<'t, F: Float> Var<'t, F> {
     /// `-self` (also `-&x`).
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![1.0f32, -2.0], &[2]));
+    /// assert_eq!((-x).value().to_vec(), vec![-1.0, 2.0]);
+    /// ```
     pub fn neg(&self) -> Var<'t, F> {
         self.mul_scalar(-F::one())
     }
@@ -64,6 +76,13 @@ impl<'t, F: Float> Var<'t, F> {
     }
 
     /// `self²` elementwise.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec(vec![-3.0f32, 2.0], &[2]));
+    /// assert_eq!(x.square().value().to_vec(), vec![9.0, 4.0]);
+    /// ```
     pub fn square(&self) -> Var<'t, F> {
         self.mul(self)
     }
