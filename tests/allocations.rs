@@ -15,8 +15,10 @@
 //! the calling thread, being under the 2²³ multiply-add threshold; see tests/determinism.rs).
 #![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
+mod common;
+
 use descent::prelude::*;
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -138,12 +140,8 @@ struct Trainer {
 
 impl Trainer {
     fn new(sizes: [usize; 3], x: Array2<f32>, y: Vec<usize>, batch: usize) -> Self {
-        let mut rng = StdRng::seed_from_u64(0);
-        let model = Sequential::new()
-            .push(Dense::new(sizes[0], sizes[1], &mut rng))
-            .push(Relu)
-            .push(Dense::new(sizes[1], sizes[2], &mut rng));
-        let variables = model.variables().into_iter().map(|(_, v)| v).collect();
+        let model = common::mlp(sizes, 0);
+        let variables = common::variables(&model);
         // Full batches only, so that every step has the same shapes.
         let batches = Batches::new(x.nrows(), batch).shuffle(42).drop_last(true);
         Trainer {
@@ -193,13 +191,7 @@ impl Trainer {
 }
 
 fn digits() -> Trainer {
-    let digits = descent::data::digits();
-    let (train, _) = train_test_split(digits.len(), 0.2, 7);
-    let x = digits
-        .inputs
-        .mapv(|p| (p / 16.0) as f32)
-        .select(Axis(0), &train);
-    let y = train.iter().map(|&i| digits.labels[i]).collect();
+    let (x, y) = common::digits_train();
     Trainer::new([64, 64, 10], x, y, 32)
 }
 

@@ -17,9 +17,10 @@
 //! e.g. as root): each an `Io` error naming the file, the previous checkpoint unchanged.
 
 use descent::layers::checkpoint::CheckpointError;
+mod common;
+
 use descent::prelude::*;
-use ndarray::{Array2, Axis};
-use rand::{SeedableRng, rngs::StdRng};
+use ndarray::Array2;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -61,14 +62,8 @@ struct Data {
 }
 
 fn data(steps: usize) -> Data {
-    let digits = descent::data::digits();
-    let (train, _) = train_test_split(digits.len(), 0.2, 7);
-    let x = digits
-        .inputs
-        .mapv(|p| (p / 16.0) as f32)
-        .select(Axis(0), &train);
-    let y = train.iter().map(|&i| digits.labels[i]).collect();
-    let mut batches = Batches::new(train.len(), 32).shuffle(42);
+    let (x, y) = common::digits_train();
+    let mut batches = Batches::new(x.nrows(), 32).shuffle(42);
     let mut schedule = Vec::new();
     while schedule.len() < steps {
         schedule.extend(batches.epoch().map(<[usize]>::to_vec));
@@ -78,11 +73,7 @@ fn data(steps: usize) -> Data {
 }
 
 fn model(seed: u64) -> Sequential<f32> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    Sequential::new()
-        .push(Dense::new(64, 64, &mut rng))
-        .push(Relu)
-        .push(Dense::new(64, 10, &mut rng))
+    common::mlp([64, 64, 10], seed)
 }
 
 /// Trains `model` on the schedule's batches `steps`.
@@ -92,32 +83,13 @@ fn train(
     data: &Data,
     steps: std::ops::Range<usize>,
 ) {
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
     for rows in &data.schedule[steps] {
-        let mut x = Array2::zeros((rows.len(), 64));
-        gather_rows(&data.x, rows, &mut x, |p| p);
-        let y = Tensor::from_vec(rows.iter().map(|&r| data.y[r]).collect(), &[rows.len()]);
-        let tape = Tape::new();
-        let loss = model
-            .forward(&tape.watch(Tensor::from(x)))
-            .cross_entropy(&y);
-        let grads = tape.gradient(&loss, &variables);
-        optimizer.apply_gradients(&grads, &variables);
+        common::train_step(Tape::new(), model, optimizer, (&data.x, &data.y), rows);
     }
 }
 
-/// Every weight's bits, by name.
 fn bits(model: &Sequential<f32>) -> Vec<(String, Vec<u32>)> {
-    model
-        .variables()
-        .into_iter()
-        .map(|(name, v)| {
-            (
-                name,
-                v.value().to_vec().iter().map(|x| x.to_bits()).collect(),
-            )
-        })
-        .collect()
+    common::weight_bits(model)
 }
 
 const N: usize = 60;

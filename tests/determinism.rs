@@ -18,8 +18,10 @@
 //! C) between threads; every output element is summed by one thread over the same k blocks in
 //! the same order, so its rounding does not depend on the thread count.
 
+mod common;
+
 use descent::prelude::*;
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use std::process::Command;
 
@@ -27,16 +29,7 @@ use std::process::Command;
 type Bits = Vec<(String, Vec<u32>)>;
 
 fn bits(model: &Sequential<f32>) -> Bits {
-    model
-        .variables()
-        .into_iter()
-        .map(|(name, v)| {
-            (
-                name,
-                v.value().to_vec().iter().map(|x| x.to_bits()).collect(),
-            )
-        })
-        .collect()
+    common::weight_bits(model)
 }
 
 /// FNV-1a (64-bit) over every weight's bits, in the model's order.
@@ -59,37 +52,24 @@ fn train_one_epoch(
     y_train: &[usize],
     batch: usize,
 ) -> Bits {
-    let mut rng = StdRng::seed_from_u64(0);
-    let model = Sequential::new()
-        .push(Dense::new(sizes[0], sizes[1], &mut rng))
-        .push(Relu)
-        .push(Dense::new(sizes[1], sizes[2], &mut rng));
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let model = common::mlp(sizes, 0);
     let mut optimizer = Adam::new(3e-3);
     let mut batches = Batches::new(x_train.nrows(), batch).shuffle(42);
     for rows in batches.epoch() {
-        let mut x = Array2::zeros((rows.len(), sizes[0]));
-        gather_rows(x_train, rows, &mut x, |p| p);
-        let y = Tensor::from_vec(rows.iter().map(|&r| y_train[r]).collect(), &[rows.len()]);
-        let tape = Tape::new();
-        let loss = model
-            .forward(&tape.watch(Tensor::from(x)))
-            .cross_entropy(&y);
-        let grads = tape.gradient(&loss, &variables);
-        optimizer.apply_gradients(&grads, &variables);
+        common::train_step(
+            Tape::new(),
+            &model,
+            &mut optimizer,
+            (x_train, y_train),
+            rows,
+        );
     }
     bits(&model)
 }
 
 /// The digits MLP for one epoch (1,437 training images, 45 steps).
 fn digits_epoch() -> Bits {
-    let digits = descent::data::digits();
-    let (train, _) = train_test_split(digits.len(), 0.2, 7);
-    let x_train = digits
-        .inputs
-        .mapv(|p| (p / 16.0) as f32)
-        .select(Axis(0), &train);
-    let y_train: Vec<usize> = train.iter().map(|&i| digits.labels[i]).collect();
+    let (x_train, y_train) = common::digits_train();
     train_one_epoch([64, 64, 10], &x_train, &y_train, 32)
 }
 

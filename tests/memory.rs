@@ -8,9 +8,9 @@
 //! test trains anyway and says that it measured nothing. The file holds a single test so that
 //! no other test allocates in the process while it measures.
 
+mod common;
+
 use descent::prelude::*;
-use ndarray::{Array2, Axis};
-use rand::{SeedableRng, rngs::StdRng};
 
 const STEPS: usize = 10_000;
 const WARM_UP: usize = 500;
@@ -26,39 +26,19 @@ fn rss_kib() -> Option<i64> {
 
 #[test]
 fn ten_thousand_steps_do_not_grow_resident_memory() {
-    let digits = descent::data::digits();
-    let (train, _) = train_test_split(digits.len(), 0.2, 7);
-    let x_train = digits
-        .inputs
-        .mapv(|p| (p / 16.0) as f32)
-        .select(Axis(0), &train);
-    let y_train: Vec<usize> = train.iter().map(|&i| digits.labels[i]).collect();
-
-    let mut rng = StdRng::seed_from_u64(0);
-    let model = Sequential::new()
-        .push(Dense::new(64, 64, &mut rng))
-        .push(Relu)
-        .push(Dense::new(64, 10, &mut rng));
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let (x_train, y_train) = common::digits_train();
+    let model = common::mlp([64, 64, 10], 0);
     let mut optimizer = Adam::new(3e-3);
-    let mut batches = Batches::new(train.len(), 32).shuffle(42);
+    let mut batches = Batches::new(x_train.nrows(), 32).shuffle(42);
 
     // One training step on `rows`, on a one-call tape or a persistent one.
     let mut step = |rows: &[usize], persistent: bool| -> f32 {
-        let mut x = Array2::zeros((rows.len(), 64));
-        gather_rows(&x_train, rows, &mut x, |p| p);
-        let y = Tensor::from_vec(rows.iter().map(|&r| y_train[r]).collect(), &[rows.len()]);
         let tape = if persistent {
             Tape::persistent()
         } else {
             Tape::new()
         };
-        let loss = model
-            .forward(&tape.watch(Tensor::from(x)))
-            .cross_entropy(&y);
-        let grads = tape.gradient(&loss, &variables);
-        optimizer.apply_gradients(&grads, &variables);
-        loss.item()
+        common::train_step(tape, &model, &mut optimizer, (&x_train, &y_train), rows)
     };
 
     let mut done = 0;
