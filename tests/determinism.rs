@@ -4,19 +4,19 @@
 //!   of 32 shuffled with seed 42) trained for one epoch twice gives the same bits.
 //! - Across thread counts: this test executable is run again, filtered to the ignored helper
 //!   `print_weight_checksums`, once with `RAYON_NUM_THREADS=1` and once with `=2` (descent's
-//!   products run on the `gemm` crate in rayon's global pool, which reads the variable once per
-//!   process, so it takes a new process).
+//!   helper thread exists when rayon's budget is two or more, read once per process, so it
+//!   takes a new process).
 //!
-//! When does a product use a second thread? descent keeps products under 2²³ multiply-adds on
-//! the calling thread (crates/autograd/src/ops/matmul.rs). None of the digits MLP's products
-//! comes close, so the helper also trains a 784-128-10 MLP on random data in batches of 256,
-//! whose first layer's forward [256, 784]·[784, 128] and weight gradient [784, 256]·[256, 128]
-//! (25.7M multiply-adds each) go to the pool. The helper reports how long the pool's threads
-//! ran (from /proc), so the test proves they really computed.
+//! When does a product use a second thread? descent cuts products of 2¹⁸ multiply-adds and more
+//! in two halves and offers one to its helper thread (crates/autograd/src/parallel.rs). The
+//! digits MLP's products are below that, so the helper also trains a 784-128-10 MLP on random
+//! data in batches of 256, whose first layer's forward [256, 784]·[784, 128] and weight
+//! gradient [784, 256]·[256, 128] are split. The child reports how long the helper thread ran
+//! (from /proc), so the test proves it really computed.
 //!
-//! Why the results agree: the gemm crate splits only the output (blocks of rows and columns of
-//! C) between threads; every output element is summed by one thread over the same k blocks in
-//! the same order, so its rounding does not depend on the thread count.
+//! Why the results agree: where a product is cut depends only on its shape, never on the
+//! thread count, and every output element is summed over `k` by one kernel call, so its
+//! rounding does not depend on which thread computed it, or whether one thread did both halves.
 
 mod common;
 
@@ -93,28 +93,25 @@ fn training_twice_in_one_process_gives_identical_bits() {
     );
 }
 
-/// Nanoseconds each thread of this process has run (from /proc/self/task/*/schedstat), by id.
-fn thread_run_times() -> Option<Vec<(u64, u64)>> {
+/// Nanoseconds each of descent's helper threads has run (threads named `descent-helper`, from
+/// /proc/self/task/*/{comm,schedstat}); `None` where /proc is unreadable.
+fn helper_run_times() -> Option<Vec<u64>> {
     let mut times = Vec::new();
     for entry in std::fs::read_dir("/proc/self/task").ok()? {
-        let entry = entry.ok()?;
-        let tid: u64 = entry.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(entry.path().join("schedstat")).ok()?;
-        times.push((tid, stat.split_whitespace().next()?.parse().ok()?));
+        let path = entry.ok()?.path();
+        if std::fs::read_to_string(path.join("comm")).ok()?.trim() != "descent-helper" {
+            continue;
+        }
+        let stat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+        times.push(stat.split_whitespace().next()?.parse().ok()?);
     }
     Some(times)
 }
 
-/// Run time of the threads that were not there `before`, in ns (rayon's pool: it is created
-/// lazily by the first parallel product, and nothing else in training starts a thread).
-fn new_threads_ns(before: &[(u64, u64)]) -> (usize, u64) {
-    let now = thread_run_times().unwrap_or_default();
-    let new: Vec<u64> = now
-        .iter()
-        .filter(|(tid, _)| before.iter().all(|(old, _)| old != tid))
-        .map(|&(_, ns)| ns)
-        .collect();
-    (new.len(), new.iter().sum())
+/// How many helper threads there are and how long they have run, in ns.
+fn helper_use() -> (usize, u64) {
+    let times = helper_run_times().unwrap_or_default();
+    (times.len(), times.iter().sum())
 }
 
 /// Helper run in a child process by `one_and_two_matmul_threads_give_identical_bits`: trains
@@ -122,11 +119,10 @@ fn new_threads_ns(before: &[(u64, u64)]) -> (usize, u64) {
 #[test]
 #[ignore = "run by one_and_two_matmul_threads_give_identical_bits in a child process"]
 fn print_weight_checksums() {
-    let before = thread_run_times().unwrap_or_default();
     let digits = checksum(&digits_epoch());
-    let (_, digits_pool_ns) = new_threads_ns(&before);
+    let (_, digits_pool_ns) = helper_use();
     let wide = checksum(&wide_epoch());
-    let (pool_threads, pool_ns) = new_threads_ns(&before);
+    let (pool_threads, pool_ns) = helper_use();
     println!(
         "CHECKSUMS digits={digits:016x} wide={wide:016x} pool_threads={pool_threads} \
          pool_ns_after_digits={digits_pool_ns} pool_ns_after_wide={pool_ns}"
@@ -174,18 +170,18 @@ fn one_and_two_matmul_threads_give_identical_bits() {
     let two = checksums_with("2");
     assert_eq!(field(&one, "digits"), field(&two, "digits"), "digits MLP");
     assert_eq!(field(&one, "wide"), field(&two, "wide"), "784-128-10 MLP");
-    // The 1-thread run started no pool thread; the 2-thread run's pool thread did real work
-    // on the wide model's products (where /proc is readable).
-    if thread_run_times().is_some() {
-        assert_eq!(field(&one, "pool_threads"), "1");
-        assert_eq!(field(&two, "pool_threads"), "2");
+    // The 1-thread run started no helper thread; the 2-thread run's helper did real work on
+    // the wide model's products (where /proc is readable).
+    if helper_run_times().is_some() {
+        assert_eq!(field(&one, "pool_threads"), "0");
+        assert_eq!(field(&two, "pool_threads"), "1");
         let (after_digits, after_wide): (u64, u64) = (
             field(&two, "pool_ns_after_digits").parse().expect("ns"),
             field(&two, "pool_ns_after_wide").parse().expect("ns"),
         );
         assert!(
             after_wide - after_digits > 1_000_000,
-            "the thread pool ran only {} ns on the 784-128-10 products",
+            "the helper thread ran only {} ns on the 784-128-10 products",
             after_wide - after_digits
         );
     } else {

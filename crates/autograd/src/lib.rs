@@ -32,9 +32,12 @@
 
 pub mod check;
 mod float;
+mod gradients;
 mod op;
 mod operators;
 mod ops;
+mod parallel;
+mod pool;
 mod shape;
 mod tape;
 mod tensor;
@@ -43,6 +46,7 @@ mod var;
 mod variable;
 
 pub use float::Float;
+pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};
 pub use shape::Shape;
 pub use tape::{Source, Tape};

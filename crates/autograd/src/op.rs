@@ -4,7 +4,7 @@ use crate::{Float, Tensor, Value, Var};
 use smallvec::SmallVec;
 
 /// Gradients of an op's inputs, in input order; `None` where no gradient is wanted.
-pub type Grads<V> = SmallVec<[Option<V>; 2]>;
+pub type Grads<V> = SmallVec<[Option<V>; 3]>;
 
 /// What a backward rule receives. `V` is [`Tensor`] when gradients are only computed and
 /// [`Var`] when the backward pass is itself recorded (so it can be differentiated again).

@@ -11,7 +11,7 @@
 
 use crate::op::{Backward, DynOp, Grads};
 use crate::shape::Shape;
-use crate::{Float, Op, Tensor, Value, Var, Variable, VariableId};
+use crate::{Float, Gradients, Op, Tensor, Value, Var, Variable, VariableId, pool};
 use smallvec::SmallVec;
 use std::cell::{Cell, RefCell};
 
@@ -41,9 +41,16 @@ pub struct Tape<F: Float> {
 
 struct Node<F: Float> {
     op: Option<Box<dyn DynOp<F>>>,
-    inputs: SmallVec<[usize; 2]>,
+    inputs: Inputs,
     value: Option<Tensor<F>>,
 }
+
+/// The node indices of an op's inputs (inline up to four, so recording allocates nothing).
+type Inputs = SmallVec<[usize; 4]>;
+
+/// Per-node scratch of the reverse sweep, inline for tapes of up to this many nodes (a
+/// training step of a small network), so a gradient call allocates nothing for it.
+const INLINE_NODES: usize = 64;
 
 /// Something a gradient can be taken with respect to: a [`Var`] or a [`Variable`] read on a tape.
 pub trait Source<F: Float> {
@@ -118,8 +125,8 @@ impl<F: Float> Tape<F> {
 
     fn with_persistence(persistent: bool) -> Self {
         Tape {
-            nodes: RefCell::new(Vec::new()),
-            variables: RefCell::new(Vec::new()),
+            nodes: RefCell::new(pool::take()),
+            variables: RefCell::new(pool::take()),
             persistent,
             released: Cell::new(false),
             detect_anomalies: false,
@@ -218,7 +225,7 @@ impl<F: Float> Tape<F> {
         for input in inputs {
             self.expect_own(input, op.name());
         }
-        let inputs: SmallVec<[usize; 2]> = inputs.iter().map(|v| v.index()).collect();
+        let inputs: Inputs = inputs.iter().map(|v| v.index()).collect();
         if self.detect_anomalies && !all_finite(&value) {
             self.report_anomaly("forward", op.name(), self.len(), &inputs, "its output");
         }
@@ -228,7 +235,7 @@ impl<F: Float> Tape<F> {
     fn append(
         &self,
         op: Option<Box<dyn DynOp<F>>>,
-        inputs: SmallVec<[usize; 2]>,
+        inputs: Inputs,
         value: Tensor<F>,
     ) -> Var<'_, F> {
         let mut nodes = self.nodes.borrow_mut();
@@ -286,12 +293,13 @@ impl<F: Float> Tape<F> {
     /// When `target` has more than one element (use [`Tape::vjp`]), when it belongs to another
     /// tape, or when a non-persistent tape has already answered a gradient call.
     #[track_caller]
-    pub fn gradient<S: Source<F>>(&self, target: &Var<'_, F>, sources: &[S]) -> Vec<Tensor<F>> {
+    pub fn gradient<S: Source<F>>(&self, target: &Var<'_, F>, sources: &[S]) -> Gradients<F> {
         let shape = target.shape();
         if shape.iter().product::<usize>() != 1 {
             panic!("gradient: target must be a single value, not shape {shape:?}; use Tape::vjp");
         }
-        self.vjp(target, &Tensor::ones(&shape), sources)
+        let seed = Tensor::pooled(&shape, |one| one.fill(F::one()));
+        self.vjp_owned(target, seed, sources)
     }
 
     /// The vector-Jacobian product: gradients of `Σ seed · target` with respect to the sources.
@@ -313,19 +321,32 @@ impl<F: Float> Tape<F> {
         target: &Var<'_, F>,
         seed: &Tensor<F>,
         sources: &[S],
-    ) -> Vec<Tensor<F>> {
+    ) -> Gradients<F> {
         target.value().expect_shape("vjp: seed and target", seed);
-        let grads = self.sweep(
+        self.vjp_owned(target, seed.clone(), sources)
+    }
+
+    /// [`Tape::vjp`] with a seed of the target's shape that the sweep may consume.
+    #[track_caller]
+    fn vjp_owned<S: Source<F>>(
+        &self,
+        target: &Var<'_, F>,
+        seed: Tensor<F>,
+        sources: &[S],
+    ) -> Gradients<F> {
+        let mut grads = pool::take();
+        self.sweep(
             target,
-            seed.clone(),
+            seed,
             sources,
-            |i| self.value(i),
-            |op, ctx| op.backward_tensor(ctx),
+            (|i| self.value(i), |op, ctx| op.backward_tensor(ctx)),
+            pool::recycle,
+            &mut grads,
         );
         if !self.persistent {
             self.release(target.index());
         }
-        grads
+        Gradients::new(grads)
     }
 
     /// Differentiable gradients: like [`Tape::gradient`], but the backward pass is recorded on
@@ -355,25 +376,34 @@ impl<F: Float> Tape<F> {
             panic!("gradient_vars: target must be a single value, not shape {shape:?}");
         }
         let seed = self.watch(Tensor::ones(&shape));
+        let mut grads = Vec::new();
         self.sweep(
             target,
             seed,
             sources,
-            |i| Var::new(self, i),
-            |op, ctx| op.backward_var(ctx),
-        )
+            (|i| Var::new(self, i), |op, ctx| op.backward_var(ctx)),
+            drop,
+            &mut grads,
+        );
+        grads
     }
 
-    /// The reverse sweep, generic over the value type the backward rules run on.
+    /// The reverse sweep, generic over the value type the backward rules run on: `lift` turns
+    /// a node into a value, `run` runs an op's backward rule, `done` takes each gradient no
+    /// longer needed, and the sources' gradients are pushed onto `out` in order.
     #[track_caller]
     fn sweep<V: Value<F>, S: Source<F>>(
         &self,
         target: &Var<'_, F>,
         seed: V,
         sources: &[S],
-        lift: impl Fn(usize) -> V,
-        run: impl Fn(&dyn DynOp<F>, &Backward<'_, V>) -> Grads<V>,
-    ) -> Vec<V> {
+        (lift, run): (
+            impl Fn(usize) -> V,
+            impl Fn(&dyn DynOp<F>, &Backward<'_, V>) -> Grads<V>,
+        ),
+        done: impl Fn(V),
+        out: &mut Vec<V>,
+    ) {
         self.expect_own(target, "gradient");
         if self.released.get() {
             panic!(
@@ -381,16 +411,16 @@ impl<F: Float> Tape<F> {
                  use Tape::persistent() to take several gradients"
             );
         }
-        let nodes: Vec<Option<usize>> = sources.iter().map(|s| s.node_on(self)).collect();
+        let nodes: SmallVec<[Option<usize>; 8]> = sources.iter().map(|s| s.node_on(self)).collect();
         let end = target.index() + 1;
         let relevant = self.depends_on_sources(end, &nodes);
-        let mut is_source = vec![false; end];
+        let mut is_source: SmallVec<[bool; INLINE_NODES]> = SmallVec::from_elem(false, end);
         nodes
             .iter()
             .flatten()
             .filter(|&&s| s < end)
             .for_each(|&s| is_source[s] = true);
-        let mut grads: Vec<Option<V>> = vec![None; end];
+        let mut grads: SmallVec<[Option<V>; INLINE_NODES]> = (0..end).map(|_| None).collect();
         grads[end - 1] = Some(seed);
         for i in (0..end).rev() {
             let grad = if is_source[i] {
@@ -398,20 +428,24 @@ impl<F: Float> Tape<F> {
             } else {
                 grads[i].take()
             };
-            let Some(grad) = grad.filter(|_| relevant[i]) else {
+            let Some(grad) = grad else { continue };
+            if !relevant[i] {
+                done(grad);
                 continue;
-            };
+            }
             let (op, inputs) = {
                 let mut nodes = self.nodes.borrow_mut();
                 let Some(op) = nodes[i].op.take() else {
+                    done(grad);
                     continue;
                 };
                 (op, nodes[i].inputs.clone())
             };
-            let values: SmallVec<[V; 2]> = inputs.iter().map(|&j| lift(j)).collect();
-            let wanted: SmallVec<[bool; 2]> = inputs.iter().map(|&j| relevant[j]).collect();
+            let values: SmallVec<[V; 4]> = inputs.iter().map(|&j| lift(j)).collect();
+            let wanted: SmallVec<[bool; 4]> = inputs.iter().map(|&j| relevant[j]).collect();
             let output = lift(i);
             let input_grads = run(&*op, &Backward::new(&values, &output, &grad, &wanted));
+            done(grad);
             let name = op.name();
             self.nodes.borrow_mut()[i].op = Some(op);
             for ((&j, value), g) in inputs.iter().zip(&values).zip(input_grads) {
@@ -429,27 +463,30 @@ impl<F: Float> Tape<F> {
                     self.report_anomaly("backward", name, i, &inputs, &what);
                 }
                 grads[j] = Some(match grads[j].take() {
-                    Some(previous) => previous.accumulate(&g),
+                    Some(previous) => {
+                        let sum = previous.accumulate(&g);
+                        done(g);
+                        sum
+                    }
                     None => g,
                 });
             }
         }
         let zeros = |source: &S| lift(end - 1).constant(Tensor::zeros(&source.source_shape()));
-        sources
-            .iter()
-            .zip(nodes)
-            .map(|(source, node)| {
-                match node.and_then(|s| grads.get_mut(s)).and_then(Option::take) {
-                    Some(g) => g,
-                    None => zeros(source),
-                }
-            })
-            .collect()
+        for (source, node) in sources.iter().zip(nodes) {
+            let grad = node.and_then(|s| grads.get_mut(s)).and_then(Option::take);
+            out.push(grad.unwrap_or_else(|| zeros(source)));
+        }
+        grads.into_iter().flatten().for_each(done);
     }
 
     /// Marks the nodes below `end` that are sources or depend on one.
-    fn depends_on_sources(&self, end: usize, sources: &[Option<usize>]) -> Vec<bool> {
-        let mut relevant = vec![false; end];
+    fn depends_on_sources(
+        &self,
+        end: usize,
+        sources: &[Option<usize>],
+    ) -> SmallVec<[bool; INLINE_NODES]> {
+        let mut relevant: SmallVec<[bool; INLINE_NODES]> = SmallVec::from_elem(false, end);
         for &s in sources.iter().flatten().filter(|&&s| s < end) {
             relevant[s] = true;
         }
@@ -469,17 +506,34 @@ impl<F: Float> Tape<F> {
         )
     }
 
-    /// Drops every recorded value except the target's (TensorFlow's non-persistent tape).
+    /// Drops every recorded value except the target's (TensorFlow's non-persistent tape); the
+    /// storage goes back to the thread's spares.
     fn release(&self, keep: usize) {
         let mut nodes = self.nodes.borrow_mut();
         for (i, node) in nodes.iter_mut().enumerate() {
             node.op = None;
-            if i != keep {
-                node.value = None;
+            if let Some(value) = node.value.take_if(|_| i != keep) {
+                pool::recycle(value);
             }
         }
         self.variables.borrow_mut().clear();
         self.released.set(true);
+    }
+}
+
+impl<F: Float> Drop for Tape<F> {
+    /// Gives the values' storage and the node list to the thread's spares for the next tape.
+    fn drop(&mut self) {
+        let mut nodes = std::mem::take(self.nodes.get_mut());
+        nodes
+            .drain(..)
+            .filter_map(|node| node.value)
+            .for_each(pool::recycle);
+        pool::give(nodes);
+        let mut variables = std::mem::take(self.variables.get_mut());
+        variables.clear();
+        pool::give(variables);
+        pool::end_of_tape::<F>();
     }
 }
 

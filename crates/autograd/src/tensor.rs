@@ -134,6 +134,34 @@ impl<T: Clone> Tensor<T> {
 }
 
 impl<F: Float> Tensor<F> {
+    /// A tensor of `shape` on storage from this thread's spares (see `pool`), its elements
+    /// set by `fill`, which must write every one (they start unspecified).
+    pub(crate) fn pooled(shape: &[usize], fill: impl FnOnce(&mut [F])) -> Self {
+        let storage = crate::pool::storage(shape.iter().product());
+        let mut data = storage
+            .into_shape_with_order(IxDyn(shape))
+            .expect("spare storage is in standard order and of the shape's length");
+        fill(data.as_slice_mut().expect("standard order"));
+        Tensor { data }
+    }
+
+    /// The shared array itself (for the pool to take back).
+    pub(crate) fn into_shared(self) -> ArcArray<F, IxDyn> {
+        self.data
+    }
+
+    /// `f` of each element, on a pooled buffer (`map` for the float ops of a training step).
+    pub(crate) fn map_pooled(&self, f: impl Fn(F) -> F) -> Self {
+        match self.data.as_slice() {
+            Some(values) => Self::pooled(self.shape(), |out| {
+                out.iter_mut().zip(values).for_each(|(o, &x)| *o = f(x))
+            }),
+            None => self.map(|&x| f(x)),
+        }
+    }
+}
+
+impl<F: Float> Tensor<F> {
     /// A 0-dimensional tensor holding `value`.
     ///
     /// ```
@@ -220,10 +248,11 @@ impl<F: Float> Tensor<F> {
     pub(crate) fn zip_map(&self, op: &str, other: &Self, f: impl Fn(F, F) -> F) -> Self {
         self.expect_shape(op, other);
         if let (Some(a), Some(b)) = (self.data.as_slice(), other.data.as_slice()) {
-            let values = a.iter().zip(b).map(|(&a, &b)| f(a, b)).collect();
-            return Array::from_shape_vec(self.data.raw_dim(), values)
-                .expect("same length")
-                .into();
+            return Self::pooled(self.shape(), |out| {
+                for ((o, &a), &b) in out.iter_mut().zip(a).zip(b) {
+                    *o = f(a, b);
+                }
+            });
         }
         ndarray::Zip::from(&self.data)
             .and(&other.data)

@@ -3,9 +3,9 @@
 use crate::op::{Backward, Grads};
 use crate::{Float, Op, Tensor, Value, Var};
 
-struct CrossEntropy {
-    one_hot: Tensor<bool>,
-}
+/// Inputs: the logits `[n, classes]` and the labels `[n]` as a constant leaf of class indices
+/// stored as floats (exact below 2²⁴), so the op holds no state of its own.
+struct CrossEntropy;
 
 impl<F: Float> Op<F> for CrossEntropy {
     fn name(&self) -> &'static str {
@@ -17,38 +17,47 @@ impl<F: Float> Op<F> for CrossEntropy {
         let shape = z.shape();
         let scale = F::one() / F::cast(shape[0] as f64);
         let softmax = || z.sub(&z.logsumexp(&[1], true)).exp();
-        let target = self
-            .one_hot
-            .map(|&hit| if hit { F::one() } else { F::zero() });
+        let labels = ctx.inputs[1].tensor();
+        let target = ndarray::Array2::from_shape_fn((shape[0], shape[1]), |(i, c)| {
+            match labels.array()[[i]] == F::cast(c as f64) {
+                true => F::one(),
+                false => F::zero(),
+            }
+        });
         let grad = || {
             let g = ctx
                 .grad
                 .reshape(&[1, 1])
                 .broadcast_to(&shape)
                 .mul_scalar(scale);
-            softmax().sub(&z.constant(target)).mul(&g)
+            softmax().sub(&z.constant(target.into())).mul(&g)
         };
-        [ctx.grad_of(0, grad)].into_iter().collect()
+        [ctx.grad_of(0, grad), None].into_iter().collect()
     }
 
     fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
         let z = ctx.inputs[0].array();
+        let labels = ctx.inputs[1].array();
+        let classes = z.shape()[1];
         let scale = ctx.grad.item() / F::cast(z.shape()[0] as f64);
-        let mut grad = z.to_owned();
-        for (mut row, hits) in grad.outer_iter_mut().zip(self.one_hot.array().outer_iter()) {
-            let top = row.fold(F::neg_infinity(), |m, &x| m.max(x));
-            row.mapv_inplace(|x| (x - top).exp());
-            let total = row.sum();
-            row.zip_mut_with(&hits, |p, &hit| {
-                *p = (*p / total - if hit { F::one() } else { F::zero() }) * scale
-            });
-        }
-        Some(ctx.unary(|| grad.into()))
+        let grad = Tensor::pooled(z.shape(), |out| {
+            let rows = out.chunks_exact_mut(classes.max(1));
+            for ((p, row), &label) in rows.zip(z.outer_iter()).zip(labels) {
+                let top = row.fold(F::neg_infinity(), |m, &x| m.max(x));
+                p.iter_mut()
+                    .zip(row)
+                    .for_each(|(p, &x)| *p = (x - top).exp());
+                let norm = scale / p.iter().copied().sum::<F>();
+                p.iter_mut().for_each(|p| *p *= norm);
+                p[label.to_usize().expect("a class index")] -= scale;
+            }
+        });
+        Some([Some(grad), None].into_iter().collect())
     }
 }
 
 #[track_caller]
-fn one_hot(logits: &[usize], labels: &Tensor<usize>) -> Tensor<bool> {
+fn check_labels(logits: &[usize], labels: &Tensor<usize>) {
     if logits.len() != 2 || labels.shape() != [logits[0]] {
         let (l, t) = (logits, labels.shape());
         panic!("cross_entropy: logits must be [n, classes] with labels [n], got {l:?} and {t:?}");
@@ -57,8 +66,6 @@ fn one_hot(logits: &[usize], labels: &Tensor<usize>) -> Tensor<bool> {
     if let Some(bad) = labels.array().iter().find(|&&c| c >= classes) {
         panic!("cross_entropy: label {bad} is out of range for {classes} classes");
     }
-    let labels = labels.array();
-    ndarray::Array2::from_shape_fn((logits[0], classes), |(i, c)| labels[i] == c).into()
 }
 
 impl<'t, F: Float> Var<'t, F> {
@@ -80,14 +87,21 @@ impl<'t, F: Float> Var<'t, F> {
     #[track_caller]
     pub fn cross_entropy(&self, labels: &Tensor<usize>) -> Var<'t, F> {
         let logits = self.value();
-        let one_hot = one_hot(logits.shape(), labels);
-        let lse = logits.logsumexp(&[1], false);
-        let n = logits.shape()[0];
+        check_labels(logits.shape(), labels);
         let mut total = 0.0;
-        for (i, &label) in labels.array().iter().enumerate() {
-            total += (lse.array()[[i]] - logits.array()[[i, label]]).as_f64();
+        for (row, &label) in logits.array().outer_iter().zip(labels.array()) {
+            let top = row.fold(F::neg_infinity(), |m, &x| m.max(x));
+            let lse = top + row.iter().map(|&x| (x - top).exp()).sum::<F>().ln();
+            total += (lse - row[label]).as_f64();
         }
-        let value = Tensor::scalar(F::cast(total / n as f64));
-        self.tape().push(CrossEntropy { one_hot }, &[self], value)
+        let n = logits.shape()[0];
+        let loss = Tensor::pooled(&[], |loss| loss[0] = F::cast(total / n as f64));
+        let labels = Tensor::pooled(&[n], |out| {
+            out.iter_mut()
+                .zip(labels.array())
+                .for_each(|(o, &c)| *o = F::cast(c as f64))
+        });
+        let labels = self.tape().watch(labels);
+        self.tape().push(CrossEntropy, &[self, &labels], loss)
     }
 }

@@ -1,7 +1,7 @@
 //! `linear`: `x · W + b` in one op, the forward of a dense layer.
 
 use crate::op::{Backward, Grads};
-use crate::ops::matmul::gemm;
+use crate::ops::matmul::{gemm, product};
 use crate::shape::mismatch;
 use crate::{Float, Op, Tensor, Value, Var};
 use ndarray::Ix2;
@@ -24,6 +24,25 @@ impl<F: Float> Op<F> for Linear {
         .into_iter()
         .collect()
     }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let (x, w, g) = (ctx.inputs[0].view(), ctx.inputs[1].view(), ctx.grad.view());
+        let [x, w, g] = [x, w, g].map(|v| v.into_dimensionality::<Ix2>().expect("2-D"));
+        let column_sums = || {
+            let rows = g.view();
+            Tensor::pooled(&[rows.ncols()], |sums| {
+                sums.fill(F::zero());
+                for row in rows.rows() {
+                    sums.iter_mut().zip(row).for_each(|(s, &x)| *s += x);
+                }
+            })
+        };
+        let grads = [
+            ctx.grad_of(0, || product(g.view(), w.t())),
+            ctx.grad_of(1, || product(x.t(), g.view())),
+            ctx.grad_of(2, column_sums),
+        ];
+        Some(grads.into_iter().collect())
+    }
 }
 
 impl<F: Float> Tensor<F> {
@@ -41,16 +60,17 @@ impl<F: Float> Tensor<F> {
         if sb != [sw[1]] {
             mismatch("linear", "bias must match the weight's columns:", sb, sw);
         }
-        let n = sx[0];
-        let mut out = bias
-            .array()
-            .broadcast((n, sw[1]))
-            .expect("bias broadcasts")
-            .to_owned();
+        let bias = bias.array();
+        let mut out = Tensor::pooled(&[sx[0], sw[1]], |out| {
+            for row in out.chunks_exact_mut(sw[1].max(1)) {
+                row.iter_mut().zip(bias).for_each(|(o, &b)| *o = b);
+            }
+        });
         let x = self.view().into_dimensionality::<Ix2>().expect("2-D");
         let w = weight.view().into_dimensionality::<Ix2>().expect("2-D");
-        gemm(x, w, F::one(), out.view_mut());
-        out.into()
+        let c = out.view_mut().into_dimensionality::<Ix2>().expect("2-D");
+        gemm(x, w, F::one(), c);
+        out
     }
 }
 

@@ -19,17 +19,20 @@ impl<F: Float> Op<F> for MatMul {
             ctx.grad_of(0, || g.matmul(&b.transpose()).sum_to(&a.shape())),
             ctx.grad_of(1, || a.transpose().matmul(g).sum_to(&b.shape())),
         ]
-        .into()
+        .into_iter()
+        .collect()
     }
 }
 
 /// `c = a · b + beta · c`: every product in descent goes through here. It runs on the `gemm`
-/// crate's kernels, which on this project's shapes beat matrixmultiply by up to 1.6× on two
-/// cores (docs/profile.md), reading strided and transposed views in place, never copying.
-/// Threads come from rayon's global pool (`RAYON_NUM_THREADS`). Products under 2²³ (8.4M)
-/// multiply-adds stay on the calling thread: below that, waking a second thread between the
-/// small serial ops of a training step costs more than it saves (docs/profile.md).
-#[allow(unsafe_code)]
+/// crate's kernels (AVX-512 where the CPU has it, else AVX2 + FMA, chosen by the crate at run
+/// time), reading strided and transposed views in place, never copying.
+///
+/// A product of at least [`SPLIT_WORK`] multiply-adds is cut in two halves along its longer
+/// output side, and the halves go to `parallel::join`: the helper thread takes one half, and a
+/// busy machine costs nothing, because the calling thread runs the half nobody took. The cut
+/// depends only on the shapes, never on the number of threads, and each output element is
+/// summed over `k` by one kernel call, so results are bit-identical for any thread count.
 pub(crate) fn gemm<F: Float>(
     a: ArrayView2<'_, F>,
     b: ArrayView2<'_, F>,
@@ -45,13 +48,43 @@ pub(crate) fn gemm<F: Float>(
         return;
     }
     if k == 0 {
-        c.mapv_inplace(|x| x * beta);
+        match beta == F::zero() {
+            true => c.fill(F::zero()), // `c` may hold anything when beta is 0
+            false => c.mapv_inplace(|x| x * beta),
+        }
         return;
     }
-    let parallelism = match m * n * k < 1 << 23 {
-        true => ::gemm::Parallelism::None,
-        false => ::gemm::Parallelism::Rayon(0),
-    };
+    if m * n * k >= SPLIT_WORK && m.max(n) >= 2 * SPLIT_ALIGN {
+        let cut = |len: usize| (len / 2).next_multiple_of(SPLIT_ALIGN).min(len - 1);
+        if n >= m {
+            let (b1, b2) = b.split_at(Axis(1), cut(n));
+            let (c1, c2) = c.split_at(Axis(1), cut(n));
+            crate::parallel::join(|| gemm(a, b1, beta, c1), || gemm(a, b2, beta, c2));
+        } else {
+            let (a1, a2) = a.split_at(Axis(0), cut(m));
+            let (c1, c2) = c.split_at(Axis(0), cut(m));
+            crate::parallel::join(|| gemm(a1, b, beta, c1), || gemm(a2, b, beta, c2));
+        }
+        return;
+    }
+    kernel(a, b, beta, c);
+}
+
+/// Products of this many multiply-adds and more are split across threads (2¹⁸: a quarter of a
+/// millisecond's work on one core is where a second core starts to pay, docs/profile.md).
+pub(crate) const SPLIT_WORK: usize = 1 << 18;
+/// Cuts fall on multiples of this many rows or columns (a whole AVX-512 register of f32).
+const SPLIT_ALIGN: usize = 16;
+
+/// One product on the calling thread.
+#[allow(unsafe_code)]
+fn kernel<F: Float>(
+    a: ArrayView2<'_, F>,
+    b: ArrayView2<'_, F>,
+    beta: F,
+    mut c: ArrayViewMut2<'_, F>,
+) {
+    let ((m, k), n) = (a.dim(), b.dim().1);
     let [a_rs, a_cs] = [a.strides()[0], a.strides()[1]];
     let [b_rs, b_cs] = [b.strides()[0], b.strides()[1]];
     let [c_rs, c_cs] = [c.strides()[0], c.strides()[1]];
@@ -80,9 +113,17 @@ pub(crate) fn gemm<F: Float>(
             false,
             false,
             false,
-            parallelism,
+            ::gemm::Parallelism::None,
         );
     }
+}
+
+/// `a · b` for two matrix views (transposed views included), into pooled storage.
+pub(crate) fn product<F: Float>(a: ArrayView2<'_, F>, b: ArrayView2<'_, F>) -> Tensor<F> {
+    let mut out = Tensor::pooled(&[a.nrows(), b.ncols()], |_| {}); // beta = 0: gemm writes all
+    let c = out.view_mut().into_dimensionality::<Ix2>().expect("2-D");
+    gemm(a, b, F::zero(), c);
+    out
 }
 
 /// The matrix at batch position `index` of a batched view.
@@ -118,17 +159,10 @@ impl<F: Float> Tensor<F> {
         }
         let batch = broadcast_shapes("matmul", batch_a, batch_b);
         let out_shape: Shape = batch.iter().copied().chain([m, n]).collect();
-        let mut out = ndarray::ArrayD::zeros(IxDyn(&out_shape));
         if batch.is_empty() {
-            let c = out.view_mut().into_dimensionality::<Ix2>().expect("2-D");
-            gemm(
-                matrix_at(self.view(), &[]),
-                matrix_at(other.view(), &[]),
-                F::zero(),
-                c,
-            );
-            return out.into();
+            return product(matrix_at(self.view(), &[]), matrix_at(other.view(), &[]));
         }
+        let mut out = ndarray::ArrayD::zeros(IxDyn(&out_shape));
         let a_shape: Shape = batch.iter().copied().chain([m, k]).collect();
         let b_shape: Shape = batch.iter().copied().chain([k, n]).collect();
         let a = self

@@ -26,7 +26,7 @@ impl<F: Float> Op<F> for Relu {
 impl<F: Float> Tensor<F> {
     /// `max(self, 0)` elementwise.
     pub fn relu(&self) -> Self {
-        self.map(|&x| if x > F::zero() { x } else { F::zero() })
+        self.map_pooled(|x| if x > F::zero() { x } else { F::zero() })
     }
 }
 

@@ -21,7 +21,8 @@ impl<F: Float> Op<F> for Select {
             ctx.grad_of(0, || V::select(&self.mask, g, &zeros())),
             ctx.grad_of(1, || V::select(&self.mask, &zeros(), g)),
         ]
-        .into()
+        .into_iter()
+        .collect()
     }
 }
 
