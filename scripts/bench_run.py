@@ -179,7 +179,8 @@ def cmd_meta(a):
         "kernel": platform.release(), "machine": platform.machine(), "loadavg": loadavg(),
         "rustc": out(["rustc", "--version"]),
         "descent_commit": out(["git", "rev-parse", "--short", "HEAD"]),
-        "descent_dirty": bool(out(["git", "status", "--porcelain", "--untracked-files=no"])),
+        # changes outside scripts/ (the benchmark's own files) would make the figures not those of the commit
+        "descent_dirty": bool(out(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!scripts"])),
         "settings": dict(kv.split("=", 1) for kv in a.setting),
         "flag_thresholds": {"other_cpu_frac": FLAG_MEAN, "other_cores_peak": FLAG_PEAK, "steal_frac": FLAG_STEAL},
     }
@@ -275,7 +276,13 @@ def cmd_run(a):
         reasons.append(f"hypervisor steal {steal_frac:.2f}")
     ok = rc == 0 and bool(lines)
     stderr_file.seek(0)
-    err_tail = stderr_file.read().splitlines()[-15:]
+    err_lines = [l for l in stderr_file.read().splitlines() if l.strip()]
+    err_tail = err_lines[-15:]
+    # the line that says why: a Rust panic's message, a Python exception, else the last line
+    why = next((err_lines[i] + (" " + err_lines[i + 1].strip() if i + 1 < len(err_lines) else "")
+                for i, l in enumerate(err_lines) if "panicked at" in l), None)
+    why = why or next((l for l in reversed(err_lines) if "Error" in l or "error" in l), None)
+    why = why or (err_lines[-1] if err_lines else "")
     record = {
         "kind": "bench_run", "run_id": a.run_id, "round": a.round, "arch": a.arch,
         "program": a.program, "condition": a.condition, "cmd": a.command,
@@ -293,12 +300,13 @@ def cmd_run(a):
     }
     if not ok:
         record["stderr_tail"] = err_tail
+        record["failure"] = why
     with open(a.out, "a") as f:
         f.write(json.dumps(record) + "\n")
 
     r = record["result"]
     if not ok:
-        what = f"FAILED (rc {rc}{', no JSON line' if not lines else ''}): " + (err_tail[-1] if err_tail else "")
+        what = f"FAILED (rc {rc}{', no JSON line' if not lines else ''}): {why}"
     elif "us_per_op" in r:
         what = f"{r['us_per_op']:.3f} us/op"
     elif r.get("samples_per_s") is not None:

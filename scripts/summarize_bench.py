@@ -149,20 +149,23 @@ def main():
         print("Flagged rounds: none (no other process took a measurable share of the CPU).\n")
 
     # ------------------------------------------------------------------ headline ratios
-    if archs:
+    head_rows = []
+    for prog in programs:
+        if prog == "descent":
+            continue
+        cells = []
+        for arch in archs:
+            pr = paired("idle", arch, prog)
+            cells.append(spread([x[1] for x in pr], f2) if pr else "–")
+        if any(c != "–" for c in cells):
+            head_rows.append(f"| {name(prog)} | " + " | ".join(cells) + " |")
+    if head_rows:
         print("### descent ÷ peer (training samples/s; medians of within-round ratios [min–max])\n")
         print("| descent ÷ peer | " + " | ".join(ARCH_TEXT[x] for x in archs) + " |")
         print("|---|" + "---|" * len(archs))
-        for prog in programs:
-            if prog == "descent":
-                continue
-            cells = []
-            for arch in archs:
-                pr = paired("idle", arch, prog)
-                cells.append(spread([x[1] for x in pr], f2) if pr else "–")
-            if any(c != "–" for c in cells):
-                print(f"| {name(prog)} | " + " | ".join(cells) + " |")
-        print()
+        print("\n".join(head_rows) + "\n")
+    elif archs:
+        print("No descent ÷ peer ratios: no round has both descent and a peer measured on the same arch.\n")
 
     # ------------------------------------------------------------------ per arch
     for arch in archs:
@@ -247,7 +250,7 @@ def main():
         for n in notes:
             print(f"- {n}")
         for r in failed:
-            tail = (r.get("stderr_tail") or [""])[-1][:200]
+            tail = (r.get("failure") or (r.get("stderr_tail") or [""])[-1])[:300].replace("`", "'")
             print(f"- round {r['round']}, {r['program']} arch {r['arch']} ({r['condition']}) failed, rc {r['rc']}: `{tail}`")
         print()
 
