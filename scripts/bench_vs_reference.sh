@@ -5,7 +5,8 @@
 #
 # Round r runs every program once per arch, in turn (descent, jax, torch, burn, candle, dfdx for
 # arch A, the same for B; descent, jax, torch for the CNN arch C), then the tiny-op benchmark of
-# each, then (unless --no-busy) arch A again with a busy loop pinned to core 0; then round r+1.
+# each, then (unless --no-busy) descent on arch A with one thread, and every program on arch A
+# again with a busy loop pinned to core 0; then round r+1.
 # Every run is wrapped by scripts/bench_run.py, which appends one JSON line to RESULTS (default
 # target/bench/results.jsonl; appended to, never truncated: each invocation has its own run_id)
 # with the program's output, its CPU time and peak RSS, the load average before/after, and the
@@ -197,6 +198,13 @@ for round in $(seq "$ROUNDS"); do
     done
   fi
   if [ "$BUSY" = 1 ]; then
+    # descent on one thread, idle machine: the speed a busy core must not push it far below.
+    if [ -n "${AVAILABLE[descent]:-}" ]; then
+      for arch in $BUSY_ARCHS; do
+        # shellcheck disable=SC2046
+        RAYON_NUM_THREADS=1 MATMUL_NUM_THREADS=1 measure "$round" "$arch" idle1t descent 0 $(command_for descent "$arch")
+      done
+    fi
     # One core held by a busy loop pinned to CPU 0 while each program runs with its usual threads.
     taskset -c 0 bash -c 'while :; do :; done' &
     BUSY_PID=$!
