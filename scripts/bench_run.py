@@ -243,11 +243,28 @@ def cmd_run(a):
         sampler = Sampler(p.pid, a.exclude_pid)
         sampler.sample()
         sampler.start()
-        out_text = p.stdout.read()
-        _, status, ru = os.wait4(p.pid, 0)
+        timed_out = threading.Event()
+
+        def kill():
+            timed_out.set()
+            p.kill()
+        timer = threading.Timer(a.timeout, kill) if a.timeout > 0 else None
+        if timer:
+            timer.start()
+        try:
+            out_text = p.stdout.read()
+            _, status, ru = os.wait4(p.pid, 0)
+        except KeyboardInterrupt:
+            p.kill()
+            raise
+        finally:
+            if timer:
+                timer.cancel()
         p.returncode = rc = os.waitstatus_to_exitcode(status)
         sampler.stop.set()
         sampler.join()
+        if timed_out.is_set():
+            stderr_file.write(f"killed after the {a.timeout:.0f}-s time limit (BENCH_TIMEOUT)\n")
     wall = time.monotonic() - t0
     b1, s1, _ = machine_jiffies()
     e1 = pid_jiffies(a.exclude_pid)
@@ -279,7 +296,7 @@ def cmd_run(a):
     err_lines = [l for l in stderr_file.read().splitlines() if l.strip()]
     err_tail = err_lines[-15:]
     # the line that says why: a Rust panic's message, a Python exception, else the last line
-    why = next((err_lines[i] + (" " + err_lines[i + 1].strip() if i + 1 < len(err_lines) else "")
+    why = next((l for l in err_lines if "BENCH_TIMEOUT" in l), None) or next((err_lines[i] + (" " + err_lines[i + 1].strip() if i + 1 < len(err_lines) else "")
                 for i, l in enumerate(err_lines) if "panicked at" in l), None)
     why = why or next((l for l in reversed(err_lines) if "Error" in l or "error" in l), None)
     why = why or (err_lines[-1] if err_lines else "")
@@ -338,6 +355,8 @@ def main():
     r.add_argument("--condition", default="idle")
     r.add_argument("--exclude-pid", type=int, default=0)
     r.add_argument("--wait-quiet", type=float, default=0)
+    r.add_argument("--timeout", type=float, default=float(os.environ.get("BENCH_TIMEOUT", "1800")),
+                   help="kill the program after this many seconds (default $BENCH_TIMEOUT or 1800)")
     r.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     if a.cmd == "meta":

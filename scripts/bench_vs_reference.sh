@@ -41,6 +41,7 @@
 #                                    program's default (0.05).
 #   BENCH_FLAG_MEAN [0.10] BENCH_FLAG_PEAK [0.5] BENCH_FLAG_STEAL [0.05]  flagging thresholds
 #                                    (see scripts/bench_run.py)
+#   BENCH_TIMEOUT [1800]             seconds after which one program run is killed (counted as failed)
 #   CARGO_TARGET_DIR                 respected when looking for descent's examples
 #
 # A program that is not installed is skipped with a note; one that fails is skipped for the

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 ARCH_TEXT = {"A": "arch A (784-128-10, batch 64)", "B": "arch B (784-512-512-10, batch 128)",
              "C": "arch C (CNN, batch 64)"}
+COND_TEXT = {"busy1": " (busy core)", "idle1t": " (one thread)"}
 ORDER = ["descent", "jax", "torch", "burn", "candle", "dfdx"]
 
 
@@ -147,7 +148,7 @@ def main():
     flagged = defaultdict(list)
     for r in runs:
         if r.get("flagged"):
-            flagged[r["round"]].append(f"{r['program']} {r['arch']}{' (busy core)' if r['condition'] == 'busy1' else ''}: "
+            flagged[r["round"]].append(f"{r['program']} {r['arch']}{COND_TEXT.get(r['condition'], '')}: "
                                        + "; ".join(r.get("flag_reasons", [])))
     if flagged:
         print("Flagged rounds (another process took CPU during these runs; the \"unflagged\" columns leave "
