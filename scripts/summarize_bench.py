@@ -205,7 +205,7 @@ def main():
                 if r["result"].get("gemm_ceiling_samples_per_s")]
         if ceil:
             gf = med([r["result"].get("gflops_achieved") for r in d])
-            print(f"\ndescent trains at {spread([100 * c for c in ceil], lambda x: f'{x:.0f}')}% of its own in-process "
+            print(f"\ndescent trains at {spread([100 * c for c in ceil], lambda x: f'{x:.0f}%')} of its own in-process "
                   f"GEMM ceiling (the same products timed alone through descent's matmul: "
                   f"{med([r['result']['gemm_ceiling_samples_per_s'] for r in d]):,.0f} samples/s); "
                   f"{gf:.1f} GFLOP/s achieved.")
