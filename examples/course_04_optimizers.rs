@@ -25,6 +25,19 @@ const START: [f64; 2] = [-4.0, 1.0];
 const MU: f64 = 1.0;
 const L: f64 = 25.0;
 
+/// One optimizer's run.
+struct Run {
+    name: String,
+    /// θ before each step and after the last.
+    path: Vec<(f64, f64)>,
+    /// The first step, θ₁ − θ₀.
+    first: (f64, f64),
+    /// The step after which |θ| stays below 1e-3, if it does.
+    settled: Option<usize>,
+    /// |θ| at the end.
+    last: f64,
+}
+
 fn main() -> Result<(), String> {
     let kappa = L / MU;
     let (sqrt_mu, sqrt_l) = (MU.sqrt(), L.sqrt());
@@ -84,7 +97,13 @@ fn main() -> Result<(), String> {
             "{name:<32} ({:>+5.2}, {:>+5.2}) {settled_text:>18} {last:>14.2e}",
             first.0, first.1
         );
-        paths.push((name, path, first, settled, last));
+        paths.push(Run {
+            name,
+            path,
+            first,
+            settled,
+            last,
+        });
     }
 
     // Contours of J at the levels the paths pass through, as grey ellipses; one panel for the
@@ -104,11 +123,11 @@ fn main() -> Result<(), String> {
     };
     let panel = |title, range: std::ops::Range<usize>| {
         let mut lines = contours();
-        let first_40 = |p: &(String, Vec<(f64, f64)>, _, _, _)| p.1[..=40].to_vec();
+        let first_40 = |p: &Run| p.path[..=40].to_vec();
         lines.extend(
             paths[range]
                 .iter()
-                .map(|p| Line::new(p.0.clone(), first_40(p)).marked()),
+                .map(|p| Line::new(p.name.clone(), first_40(p)).marked()),
         );
         Chart {
             title,
@@ -130,8 +149,9 @@ fn main() -> Result<(), String> {
     let [gd, momentum, nesterov, adagrad, rmsprop, adam] = &paths[..] else {
         unreachable!("six optimizers")
     };
-    let steps = |p: &(String, Vec<(f64, f64)>, (f64, f64), Option<usize>, f64)| {
-        p.3.unwrap_or_else(|| panic!("{} did not reach the minimum", p.0))
+    let steps = |p: &Run| {
+        p.settled
+            .unwrap_or_else(|| panic!("{} did not reach the minimum", p.name))
     };
     // Theory: GD needs ln(1e-3/4.1)/ln(0.923) ≈ 104 steps, heavy-ball momentum about a third.
     let predicted = |factor: f64| ((1e-3 / 4.2f64).ln() / factor.ln()).ceil() as usize;
@@ -156,13 +176,18 @@ fn main() -> Result<(), String> {
     // The adaptive methods' first step moves both coordinates by the same amount, although the
     // gradient (−4, 25) is six times larger across the valley than along it.
     for p in [adagrad, rmsprop, adam] {
-        let (dx, dy) = p.2;
+        let (dx, dy) = p.first;
         assert!(
             (dx.abs() - dy.abs()).abs() < 1e-6,
             "{}: first step ({dx}, {dy})",
-            p.0
+            p.name
         );
-        assert!(p.4 < 1e-2, "{} ended {} from the minimum", p.0, p.4);
+        assert!(
+            p.last < 1e-2,
+            "{} ended {} from the minimum",
+            p.name,
+            p.last
+        );
     }
     Ok(())
 }

@@ -14,7 +14,6 @@
 
 use descent::data::{digits, metrics};
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
 
 fn main() {
     mse_gradient();
@@ -127,13 +126,8 @@ fn compare_training() {
         }
         accuracies.push(curve);
     }
-    for epoch in 0..5 {
-        println!(
-            "   {:>5} {:>16.4} {:>16.4}",
-            epoch + 1,
-            accuracies[0][epoch],
-            accuracies[1][epoch]
-        );
+    for (epoch, (mse, ce)) in accuracies[0].iter().zip(&accuracies[1]).enumerate() {
+        println!("   {:>5} {mse:>16.4} {ce:>16.4}", epoch + 1);
     }
     // Answering "no" to everything scores this baseline; MSE has not left it.
     let baseline = metrics::accuracy(&truth, &vec![0; truth.len()]);

@@ -160,8 +160,9 @@ fn solve(mut h: Vec<Vec<f64>>, mut g: Vec<f64>) -> Vec<f64> {
         g.swap(col, pivot);
         for row in col + 1..D {
             let factor = h[row][col] / h[col][col];
-            for k in col..D {
-                h[row][k] -= factor * h[col][k];
+            let pivot_row = h[col].clone();
+            for (entry, above) in h[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                *entry -= factor * above;
             }
             g[row] -= factor * g[col];
         }
