@@ -676,7 +676,11 @@ fn pow_with_a_tensor_exponent_at_a_zero_base_has_pytorchs_values_and_gradients()
     let x = tape.watch(Tensor::from_vec(vec![0.0f64; 5], &[5]));
     let e = tape.watch(Tensor::from_vec(exponents.to_vec(), &[5]));
     let y = x.pow(&e);
-    assert_same("0^e", &y.value().to_vec(), &[0.0, 0.0, 1.0, 0.0, f64::INFINITY]);
+    assert_same(
+        "0^e",
+        &y.value().to_vec(),
+        &[0.0, 0.0, 1.0, 0.0, f64::INFINITY],
+    );
     let g = tape.gradient(&y.sum(&[], false), &[x, e]);
     let inf = f64::INFINITY;
     assert_same("d/dx", &g[0].to_vec(), &[0.0, 1.0, 0.0, inf, -inf]);
@@ -692,11 +696,22 @@ fn pow_of_a_negative_base_with_an_integer_exponent_is_finite_as_in_pytorch() {
     assert_same("x^e", &y.value().to_vec(), &[4.0, -8.0, f64::NAN, 8.0]);
     let g = tape.gradient_vars(&y.sum(&[], false), &[x, e]);
     // base: e·x^(e−1); exponent: x^e·ln x, NaN for a negative base (no real logarithm).
-    assert_same("d/dx", &g[0].value().to_vec(), &[-4.0, 12.0, f64::NAN, 12.0]);
+    assert_same(
+        "d/dx",
+        &g[0].value().to_vec(),
+        &[-4.0, 12.0, f64::NAN, 12.0],
+    );
     let ln2 = 2f64.ln();
-    assert_same("d/de", &g[1].value().to_vec(), &[f64::NAN, f64::NAN, f64::NAN, 8.0 * ln2]);
+    assert_same(
+        "d/de",
+        &g[1].value().to_vec(),
+        &[f64::NAN, f64::NAN, f64::NAN, 8.0 * ln2],
+    );
     // Second order in the base: e(e−1)·x^(e−2) = 2 at (−2)², −12 at (−2)³.
-    let d2 = tape.gradient(&g[0].sum(&[], false), &[x]).remove(0).to_vec();
+    let d2 = tape
+        .gradient(&g[0].sum(&[], false), &[x])
+        .remove(0)
+        .to_vec();
     assert_same("d²/dx²", &d2[..2], &[2.0, -12.0]);
     // f32 agrees.
     let tape = Tape::new();
