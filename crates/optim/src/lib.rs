@@ -51,6 +51,7 @@
 mod adagrad;
 mod adam;
 mod clip;
+mod finite;
 mod momentum;
 mod optimizer;
 mod rmsprop;
@@ -64,7 +65,9 @@ pub use clip::{clip_by_global_norm, clip_by_value};
 pub use momentum::Momentum;
 pub use optimizer::Optimizer;
 pub use rmsprop::RmsProp;
-pub use schedule::{CosineAnnealing, ExponentialDecay, Schedule, StepDecay, Warmup};
+pub use schedule::{
+    CosineAnnealing, CosineWarmRestarts, ExponentialDecay, Schedule, StepDecay, Warmup,
+};
 pub use sgd::Sgd;
 pub use state::{Slots, StateError};
 
