@@ -340,3 +340,43 @@ fn saving_through_a_symlink_replaces_its_target_and_keeps_the_link() {
         "{err:?}"
     );
 }
+
+/// The format, as another tool would write it: the checksum of a tensor is the CRC-32 (IEEE)
+/// of its name, `\0`, its dtype, `\0`, each dimension as a little-endian u64, and its bytes.
+/// The same file is the checkpoint fuzz target's checksummed seed.
+#[test]
+fn a_file_written_by_hand_to_the_documented_format_loads_verified() {
+    let crc = |name: &str, shape: &[u64], data: &[u8]| {
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(format!("{name}\0F32\0").as_bytes());
+        shape.iter().for_each(|d| hasher.update(&d.to_le_bytes()));
+        hasher.update(data);
+        format!("{:08x}", hasher.finalize())
+    };
+    let le = |values: &[f32]| {
+        values
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>()
+    };
+    let (b, w) = (le(&[0.5, -0.25]), le(&[1.0, -2.0, 3.5, 0.0]));
+    let mut header = format!(
+        r#"{{"__metadata__":{{"crc32:b":"{}","crc32:w":"{}"}},"b":{{"dtype":"F32","shape":[2],"data_offsets":[0,8]}},"w":{{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}}}"#,
+        crc("b", &[2], &b),
+        crc("w", &[2, 2], &w)
+    );
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(header.as_bytes());
+    bytes.extend(&b);
+    bytes.extend(&w);
+    let dir = Scratch::new("by-hand");
+    let path = dir.file("by-hand.safetensors");
+    fs::write(&path, &bytes).expect("write");
+    assert_eq!(checkpoint::load::<f32>(&path).expect("verified"), small());
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fuzz_inputs/seeds/checkpoint/checksummed-f32.safetensors");
+    assert_eq!(fs::read(seed).expect("the fuzz seed"), bytes);
+}
