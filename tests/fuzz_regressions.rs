@@ -23,7 +23,7 @@
 #![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
 use descent::data::{parse_csv, parse_idx};
-use descent::layers::checkpoint;
+use descent::layers::checkpoint::{self, LoadOptions};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -108,21 +108,31 @@ const CSV: Target = Target {
 };
 
 /// The loader takes a path (there is no public bytes API), so the input goes through a file,
-/// one per thread, removed by `remove_scratch_file`.
+/// one per thread, removed by `remove_scratch_file`. It loads with every check that can be
+/// turned off turned off (most seeds, like files from other tools, have no checksums), so the
+/// decoding is reached; and with the strict default, which must agree where it accepts.
 const CHECKPOINT: Target = Target {
     name: "checkpoint",
     run: |bytes| {
         let file = scratch_file();
         std::fs::write(&file, bytes).expect("write the input to a scratch file");
-        let single = checkpoint::load::<f32>(&file);
+        let lenient = LoadOptions::new().allow_unverified().allow_non_finite();
+        let single = lenient.load::<f32>(&file);
         if let Ok(tensors) = &single {
             assert!(
                 tensors.windows(2).all(|w| w[0].0 < w[1].0),
                 "sorted, unique"
             );
         }
-        let double = checkpoint::load::<f64>(&file);
+        let double = lenient.load::<f64>(&file);
         assert_eq!(single.is_ok(), double.is_ok(), "f32 and f64 agree");
+        if let Ok(strict) = checkpoint::load::<f32>(&file) {
+            assert_eq!(
+                Some(&strict),
+                single.as_ref().ok(),
+                "strict and lenient agree"
+            );
+        }
         single.is_ok()
     },
 };

@@ -617,3 +617,106 @@ fn logsumexp_of_all_negative_infinity_is_negative_infinity() {
     let x = tape.watch(Tensor::from_vec(vec![f64::NEG_INFINITY; 3], &[3]));
     assert_eq!(x.logsumexp(&[], false).item(), f64::NEG_INFINITY);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Powers at the edges, to PyTorch's values (`torch.pow` and its backward, which masks the
+// `0 · ∞` cases: exponent 0 gives a zero base gradient, a zero base with exponent ≥ 0 a zero
+// exponent gradient). Each expected number is what PyTorch 2.x returns for the same inputs.
+
+/// Asserts bitwise-equal f64 vectors where NaN equals NaN.
+#[track_caller]
+fn assert_same(what: &str, actual: &[f64], expected: &[f64]) {
+    let same = actual.len() == expected.len()
+        && actual
+            .iter()
+            .zip(expected)
+            .all(|(a, e)| a == e || (a.is_nan() && e.is_nan()));
+    assert!(same, "{what}: {actual:?}, expected {expected:?}");
+}
+
+/// The first and second derivatives of `Σ f(x)` at each element of `x`.
+fn first_and_second(
+    x: &[f64],
+    f: impl for<'t> Fn(&Var<'t, f64>) -> Var<'t, f64>,
+) -> (Vec<f64>, Vec<f64>) {
+    let tape = Tape::persistent();
+    let v = tape.watch(Tensor::from_vec(x.to_vec(), &[x.len()]));
+    let y = f(&v).sum(&[], false);
+    let dy = tape.gradient_vars(&y, &[v]).remove(0);
+    let d2y = tape.gradient(&dy.sum(&[], false), &[v]).remove(0);
+    (dy.value().to_vec(), d2y.to_vec())
+}
+
+#[test]
+fn powf_at_zero_has_pytorchs_gradients() {
+    // torch.pow(x, p) at x = 0: first derivative p·0^(p−1) (0 for p = 0), second p(p−1)·0^(p−2)
+    // with the same mask for its exponent p − 1 = 0 (so 0 for p = 1).
+    for (p, first, second) in [
+        (0.0, 0.0, 0.0),
+        (1.0, 1.0, 0.0),
+        (2.0, 0.0, 2.0),
+        (3.0, 0.0, 0.0),
+        (2.5, 0.0, 0.0),
+        (0.5, f64::INFINITY, f64::NEG_INFINITY),
+    ] {
+        let (d, d2) = first_and_second(&[0.0], |x| x.powf(p));
+        assert_same(&format!("d/dx x^{p} at 0"), &d, &[first]);
+        assert_same(&format!("d²/dx² x^{p} at 0"), &d2, &[second]);
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::scalar(0.0f32));
+        let g = tape.gradient(&x.powf(p as f32), &[x])[0].item();
+        assert_same(&format!("f32 d/dx x^{p} at 0"), &[g as f64], &[first]);
+    }
+}
+
+#[test]
+fn pow_with_a_tensor_exponent_at_a_zero_base_has_pytorchs_values_and_gradients() {
+    let exponents = [2.0, 1.0, 0.0, 0.5, -1.0];
+    let tape = Tape::new();
+    let x = tape.watch(Tensor::from_vec(vec![0.0f64; 5], &[5]));
+    let e = tape.watch(Tensor::from_vec(exponents.to_vec(), &[5]));
+    let y = x.pow(&e);
+    assert_same(
+        "0^e",
+        &y.value().to_vec(),
+        &[0.0, 0.0, 1.0, 0.0, f64::INFINITY],
+    );
+    let g = tape.gradient(&y.sum(&[], false), &[x, e]);
+    let inf = f64::INFINITY;
+    assert_same("d/dx", &g[0].to_vec(), &[0.0, 1.0, 0.0, inf, -inf]);
+    assert_same("d/de", &g[1].to_vec(), &[0.0, 0.0, 0.0, 0.0, -inf]);
+}
+
+#[test]
+fn pow_of_a_negative_base_with_an_integer_exponent_is_finite_as_in_pytorch() {
+    let tape = Tape::persistent();
+    let x = tape.watch(Tensor::from_vec(vec![-2.0f64, -2.0, -2.0, 2.0], &[4]));
+    let e = tape.watch(Tensor::from_vec(vec![2.0f64, 3.0, 0.5, 3.0], &[4]));
+    let y = x.pow(&e);
+    assert_same("x^e", &y.value().to_vec(), &[4.0, -8.0, f64::NAN, 8.0]);
+    let g = tape.gradient_vars(&y.sum(&[], false), &[x, e]);
+    // base: e·x^(e−1); exponent: x^e·ln x, NaN for a negative base (no real logarithm).
+    assert_same(
+        "d/dx",
+        &g[0].value().to_vec(),
+        &[-4.0, 12.0, f64::NAN, 12.0],
+    );
+    let ln2 = 2f64.ln();
+    assert_same(
+        "d/de",
+        &g[1].value().to_vec(),
+        &[f64::NAN, f64::NAN, f64::NAN, 8.0 * ln2],
+    );
+    // Second order in the base: e(e−1)·x^(e−2) = 2 at (−2)², −12 at (−2)³.
+    let d2 = tape
+        .gradient(&g[0].sum(&[], false), &[x])
+        .remove(0)
+        .to_vec();
+    assert_same("d²/dx²", &d2[..2], &[2.0, -12.0]);
+    // f32 agrees.
+    let tape = Tape::new();
+    let x = tape.watch(Tensor::scalar(-2.0f32));
+    let y = x.pow(&tape.watch(Tensor::scalar(2.0f32)));
+    assert_eq!(y.item(), 4.0);
+    assert_eq!(tape.gradient(&y, &[x])[0].item(), -4.0);
+}

@@ -6,10 +6,21 @@
 //! `safetensors.torch.load_file` and NumPy's `safetensors.numpy.load_file` read them (note that a
 //! [`Dense`](crate::Dense) weight is `[inputs, outputs]`, the transpose of `nn.Linear.weight`).
 //!
-//! Nothing here leaves a model or a file half-changed:
+//! Nothing here leaves a model or a file half-changed, or loads a damaged file silently:
 //! - [`save`] writes a temporary file in the target's directory, flushes and fsyncs it, then
 //!   renames it over the target, so a crash or a failed write leaves the previous checkpoint
-//!   as it was.
+//!   as it was. Saving through a symbolic link replaces the link's target (the link stays). A
+//!   save killed midway leaves its temporary behind; the next save of the same file removes
+//!   it (see `atomic.rs` for how it knows the temporary's process is gone).
+//! - Every tensor is stored with a CRC-32 of its name, type, shape and bytes (metadata
+//!   `"crc32:NAME"`), and [`load`] verifies each: a file damaged anywhere is an error naming
+//!   the tensor ([`CheckpointError::Checksum`]) or the damage ([`CheckpointError::Format`]),
+//!   never different weights. A file without checksums (written by another tool, or by descent
+//!   before it wrote them) is refused with [`CheckpointError::Unverified`] unless
+//!   [`LoadOptions::allow_unverified`] says to trust it.
+//! - A value that is not finite in the element type it is loaded as (NaN, infinity, or an
+//!   `f64` beyond `f32`'s range loaded as `f32`) is an error, [`CheckpointError::NonFinite`],
+//!   unless [`LoadOptions::allow_non_finite`] accepts it.
 //! - [`load_module`] checks every name and shape before assigning anything, so on any error
 //!   the model is untouched.
 //!
@@ -26,23 +37,25 @@
 //! # Ok::<(), checkpoint::CheckpointError>(())
 //! ```
 
+mod atomic;
 mod error;
+mod format;
+mod options;
 #[cfg(test)]
 mod tests;
 
 pub use error::{CheckpointError, Result};
+pub use options::LoadOptions;
 
 use crate::Module;
+use atomic::replace;
 use descent_autograd::{Float, Tensor};
-use safetensors::{Dtype, SafeTensors, View};
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use format::write;
+use std::io::BufWriter;
+use std::path::Path;
 
-/// Writes `tensors` to a safetensors file at `path`, replacing it atomically.
+/// Writes `tensors` with their checksums to a safetensors file at `path`, replacing it
+/// atomically (through a symbolic link: its target).
 ///
 /// # Errors
 /// [`CheckpointError::Duplicate`] when two tensors share a name (nothing is written);
@@ -59,19 +72,18 @@ pub fn save<F: Float>(path: impl AsRef<Path>, tensors: &[(String, Tensor<F>)]) -
     replace(path, |file| write(BufWriter::new(file), tensors))
 }
 
-/// Reads every tensor of a safetensors file, sorted by name. `F32` and `F64` tensors are
-/// converted to `F` (an `F64` file loaded as `f32` is rounded).
+/// Reads every tensor of a safetensors file, sorted by name, verifying each tensor's checksum
+/// and that every value is finite as `F`. `F32` and `F64` tensors are converted to `F` (an
+/// `F64` file loaded as `f32` is rounded). [`LoadOptions`] relaxes the checks.
 ///
 /// # Errors
 /// [`CheckpointError::Io`] when the file cannot be read, [`CheckpointError::Format`] when it is
-/// truncated or corrupt, [`CheckpointError::Dtype`] for other element types.
+/// truncated or corrupt, [`CheckpointError::Dtype`] for other element types,
+/// [`CheckpointError::Checksum`] naming a tensor whose bytes (or name, type or shape) differ
+/// from what was saved, [`CheckpointError::Unverified`] for a file without checksums,
+/// [`CheckpointError::NonFinite`] naming a value that is not finite as `F`.
 pub fn load<F: Float>(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor<F>)>> {
-    let path = path.as_ref();
-    let bytes = fs::read(path).map_err(|source| CheckpointError::Io {
-        file: path.into(),
-        source,
-    })?;
-    read(&bytes, path)
+    LoadOptions::new().load(path)
 }
 
 /// Saves a module's [`state`](Module::state) (variables and running statistics) to `path`.
@@ -120,188 +132,5 @@ pub fn load_module<F: Float, M: Module<F> + ?Sized>(
     path: impl AsRef<Path>,
     module: &M,
 ) -> Result<()> {
-    let path = path.as_ref();
-    let mut stored: HashMap<String, Tensor<F>> = load(path)?.into_iter().collect();
-    let state = module.state();
-    let mut assignments = Vec::with_capacity(state.len());
-    for (name, variable) in &state {
-        let expected = variable.shape().to_vec();
-        let Some(tensor) = stored.remove(name) else {
-            return Err(CheckpointError::Missing {
-                file: path.into(),
-                name: name.clone(),
-                expected,
-            });
-        };
-        if tensor.shape() != expected {
-            let found = tensor.shape().to_vec();
-            return Err(CheckpointError::Shape {
-                file: path.into(),
-                name: name.clone(),
-                expected,
-                found,
-            });
-        }
-        assignments.push((variable, tensor));
-    }
-    if let Some(name) = stored.into_keys().min() {
-        return Err(CheckpointError::Unexpected {
-            file: path.into(),
-            name,
-        });
-    }
-    for (variable, tensor) in assignments {
-        variable.assign(tensor);
-    }
-    Ok(())
-}
-
-/// One tensor's bytes, as safetensors' serialiser wants them.
-struct Raw {
-    dtype: Dtype,
-    shape: Vec<usize>,
-    bytes: Vec<u8>,
-}
-
-impl Raw {
-    /// The elements as little-endian `F32` bytes for `f32`, `F64` bytes for `f64`.
-    fn encode<F: Float>(tensor: &Tensor<F>) -> Raw {
-        let values = tensor.array().iter().map(|x| x.as_f64());
-        let (dtype, bytes) = match std::mem::size_of::<F>() {
-            4 => (
-                Dtype::F32,
-                values.flat_map(|x| (x as f32).to_le_bytes()).collect(),
-            ),
-            _ => (Dtype::F64, values.flat_map(f64::to_le_bytes).collect()),
-        };
-        Raw {
-            dtype,
-            shape: tensor.shape().to_vec(),
-            bytes,
-        }
-    }
-}
-
-impl View for &Raw {
-    fn dtype(&self) -> Dtype {
-        self.dtype
-    }
-    fn shape(&self) -> &[usize] {
-        &self.shape
-    }
-    fn data(&self) -> Cow<'_, [u8]> {
-        Cow::Borrowed(&self.bytes)
-    }
-    fn data_len(&self) -> usize {
-        self.bytes.len()
-    }
-}
-
-/// Little-endian `F32` or `F64` bytes as `F` values; `None` for other element types.
-fn decode<F: Float>(dtype: Dtype, bytes: &[u8]) -> Option<Vec<F>> {
-    let values: Vec<f64> = match dtype {
-        Dtype::F32 => bytes
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")).into())
-            .collect(),
-        Dtype::F64 => bytes
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-            .collect(),
-        _ => return None,
-    };
-    Some(values.into_iter().map(F::cast).collect())
-}
-
-/// Serialises `tensors` (names already unique) through `writer`, and flushes it.
-fn write<F: Float, W: Write>(mut writer: W, tensors: &[(String, Tensor<F>)]) -> io::Result<()> {
-    let raw: Vec<(&str, Raw)> = tensors
-        .iter()
-        .map(|(name, t)| (name.as_str(), Raw::encode(t)))
-        .collect();
-    let bytes = safetensors::serialize(raw.iter().map(|(name, raw)| (*name, raw)), None)
-        .map_err(io::Error::other)?;
-    writer.write_all(&bytes)?;
-    writer.flush()
-}
-
-/// Parses a whole safetensors file held in memory, sorted by name; `file` names it in errors.
-fn read<F: Float>(bytes: &[u8], file: &Path) -> Result<Vec<(String, Tensor<F>)>> {
-    let parsed = SafeTensors::deserialize(bytes).map_err(|e| CheckpointError::Format {
-        file: file.into(),
-        reason: e.to_string(),
-    })?;
-    let mut tensors = Vec::with_capacity(parsed.len());
-    for (name, view) in parsed.iter() {
-        let Some(values) = decode(view.dtype(), view.data()) else {
-            let dtype = format!("{:?}", view.dtype());
-            return Err(CheckpointError::Dtype {
-                file: file.into(),
-                name: name.into(),
-                dtype,
-            });
-        };
-        let shape = view.shape();
-        let array =
-            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), values).map_err(|e| {
-                CheckpointError::Format {
-                    file: file.into(),
-                    reason: format!("tensor {name:?} of shape {shape:?}: {e}"),
-                }
-            })?;
-        tensors.push((name.to_string(), Tensor::from(array)));
-    }
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(tensors)
-}
-
-/// Replaces `path` with what `fill` writes, atomically: a temporary file in the same directory
-/// is written, flushed and fsynced, then renamed over `path`. On error the temporary file is
-/// removed and `path` is untouched.
-fn replace(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> Result<()> {
-    let io_error = |source| CheckpointError::Io {
-        file: path.into(),
-        source,
-    };
-    let temp = temporary_sibling(path).map_err(io_error)?;
-    let written = File::create_new(&temp).and_then(|mut file| {
-        fill(&mut file)?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    });
-    if let Err(source) = written {
-        let _ = fs::remove_file(&temp); // best effort: it may not exist
-        return Err(io_error(source));
-    }
-    sync_directory(path);
-    Ok(())
-}
-
-/// A fresh name next to `path`: `.NAME.PID.N.tmp`.
-fn temporary_sibling(path: &Path) -> io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let Some(name) = path.file_name() else {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a file path",
-        ));
-    };
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp = format!(".{}.{}.{n}.tmp", name.to_string_lossy(), std::process::id());
-    Ok(path.with_file_name(temp))
-}
-
-/// Makes the rename durable by fsyncing the directory (Unix). Best effort: some file systems
-/// refuse to sync a directory, and the checkpoint itself is already complete on disk.
-fn sync_directory(path: &Path) {
-    #[cfg(unix)]
-    {
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let _ = File::open(dir).and_then(|d| d.sync_all());
-    }
-    #[cfg(not(unix))]
-    let _ = path;
+    LoadOptions::new().load_module(path, module)
 }

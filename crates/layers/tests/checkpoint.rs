@@ -126,9 +126,19 @@ fn named_tensors_round_trip_including_scalars_and_empty() {
     ];
     checkpoint::save(&path, &tensors).expect("save");
     assert_eq!(checkpoint::load::<f64>(&path).expect("load"), tensors);
-    // An F64 file loads into f32 by rounding.
-    let single = checkpoint::load::<f32>(&path).expect("load as f32");
+    // An F64 file loads into f32 by rounding; f64::MAX overflows f32, which is an error
+    // unless allowed.
+    let err = checkpoint::load::<f32>(&path).expect_err("f64::MAX is not finite as f32");
+    assert!(
+        matches!(&err, CheckpointError::NonFinite { name, index: 2, .. } if name == "m.0.weight"),
+        "{err:?}"
+    );
+    let single = checkpoint::LoadOptions::new()
+        .allow_non_finite()
+        .load::<f32>(&path)
+        .expect("load as f32");
     assert_eq!(single[0].1.item(), 7.0f32);
+    assert_eq!(single[2].1.to_vec()[2], f32::INFINITY);
 }
 
 #[test]

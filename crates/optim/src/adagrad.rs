@@ -4,13 +4,14 @@ use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 use ndarray::Zip;
 
-/// AdaGrad (Duchi et al., 2011) as PyTorch's `Adagrad` (no learning-rate decay, accumulator
-/// starting at 0):
+/// AdaGrad (Duchi et al., 2011) as PyTorch's `Adagrad`, at step t = 1, 2, …:
 ///
 /// ```text
-/// g ← g + λ·p            (L2 weight decay, λ = 0 unless set)
-/// s ← s + g²
-/// p ← p − lr·g / (√s + ε)   (ε = 1e-10)
+/// g ← −g                      (only with maximize)
+/// g ← g + λ·p                 (L2 weight decay, λ = 0 unless set)
+/// η ← lr / (1 + (t − 1)·d)    (learning-rate decay d = 0 unless set)
+/// s ← s + g²                  (s starts at the initial accumulator value, 0 unless set)
+/// p ← p − η·g / (√s + ε)      (ε = 1e-10)
 /// ```
 ///
 /// ```
@@ -25,6 +26,8 @@ use ndarray::Zip;
 pub struct AdaGrad<F: Float> {
     eps: f64,
     weight_decay: f64,
+    lr_decay: f64,
+    maximize: bool,
     slots: Slots<F>,
 }
 
@@ -34,6 +37,8 @@ impl<F: Float> AdaGrad<F> {
         AdaGrad {
             eps: 1e-10,
             weight_decay: 0.0,
+            lr_decay: 0.0,
+            maximize: false,
             slots: Slots::new(learning_rate, &["sum"]),
         }
     }
@@ -66,15 +71,67 @@ impl<F: Float> AdaGrad<F> {
             ..self
         }
     }
+
+    /// The value the accumulator `s` starts at (PyTorch's `initial_accumulator_value`).
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{AdaGrad, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(1.0f64));
+    /// AdaGrad::new(0.5).eps(0.0).initial_accumulator_value(7.0)
+    ///     .apply_gradients(&[Tensor::scalar(3.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 0.625); // s = 7 + 9 = 16: p = 1 − 0.5·3/4
+    /// ```
+    pub fn initial_accumulator_value(self, value: f64) -> Self {
+        AdaGrad {
+            slots: self.slots.initial_value(value),
+            ..self
+        }
+    }
+
+    /// Learning-rate decay d (PyTorch's `lr_decay`): step t uses `lr / (1 + (t − 1)·d)`.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{AdaGrad, Optimizer};
+    /// let w = [Variable::new(Tensor::scalar(0.0f64))];
+    /// let mut adagrad = AdaGrad::new(1.0).eps(0.0).lr_decay(1.0);
+    /// adagrad.apply_gradients(&[Tensor::scalar(3.0)], &w); // η = 1, s = 9:  p = −3/3 = −1
+    /// adagrad.apply_gradients(&[Tensor::scalar(4.0)], &w); // η = 1/2, s = 25: p = −1 − 0.5·4/5
+    /// assert_eq!(w[0].value().item(), -1.4);
+    /// ```
+    pub fn lr_decay(self, lr_decay: f64) -> Self {
+        AdaGrad { lr_decay, ..self }
+    }
+
+    /// Climbs the objective instead of descending it (PyTorch's `maximize`): the gradient is
+    /// negated before the rule runs.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{AdaGrad, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(1.0f64));
+    /// AdaGrad::new(0.5).eps(0.0).maximize().apply_gradients(&[Tensor::scalar(3.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 1.5); // g = −3, s = 9: p = 1 + 0.5·3/3
+    /// ```
+    pub fn maximize(self) -> Self {
+        AdaGrad {
+            maximize: true,
+            ..self
+        }
+    }
 }
 
 impl<F: Float> Optimizer<F> for AdaGrad<F> {
     fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]) {
         let (eps, decay) = (F::cast(self.eps), F::cast(self.weight_decay));
+        let (lr_decay, sign) = (self.lr_decay, if self.maximize { -1.0 } else { 1.0 });
+        let sign = F::cast(sign);
         // The views p, g and s (the slots) are zipped into their elements p, g and s.
-        self.slots.step(gradients, variables, |lr, _, p, g, s| {
+        self.slots.step(gradients, variables, |lr, t, p, g, s| {
+            let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
             Zip::from(p).and(g).and(&mut s[0]).for_each(|p, &g, s| {
-                let g = g + decay * *p;
+                let g = sign * g + decay * *p;
                 *s += g * g;
                 *p -= lr * g / (s.sqrt() + eps);
             });

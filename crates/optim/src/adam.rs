@@ -8,12 +8,16 @@ use ndarray::Zip;
 /// `AdamW`, at step t = 1, 2, …:
 ///
 /// ```text
+/// g ← −g                           (only with maximize)
 /// g ← g + λ·p                      (Adam: L2 weight decay, λ = 0 unless set)
 /// p ← p − lr·λ·p                   (AdamW: decoupled weight decay, λ = 0.01 in Adam::adamw)
 /// m ← β₁·m + (1 − β₁)·g            (β₁ = 0.9,   m starts at 0)
 /// v ← β₂·v + (1 − β₂)·g²           (β₂ = 0.999, v starts at 0)
 /// p ← p − lr·m̂ / (√v̂ + ε)          (m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), ε = 1e-8)
 /// ```
+///
+/// With [`Adam::amsgrad`], `v̂` is taken from the running maximum of `v` instead:
+/// `v_max ← max(v_max, v)`, `v̂ = v_max/(1 − β₂ᵗ)`.
 ///
 /// ε is added after the square root of the bias-corrected `v`, as in PyTorch.
 ///
@@ -34,6 +38,8 @@ pub struct Adam<F: Float> {
     eps: f64,
     weight_decay: f64,
     decoupled_weight_decay: f64,
+    amsgrad: bool,
+    maximize: bool,
     slots: Slots<F>,
 }
 
@@ -48,6 +54,8 @@ impl<F: Float> Adam<F> {
             eps: 1e-8,
             weight_decay: 0.0,
             decoupled_weight_decay: 0.0,
+            amsgrad: false,
+            maximize: false,
             slots,
         }
     }
@@ -132,6 +140,45 @@ impl<F: Float> Adam<F> {
             ..self
         }
     }
+
+    /// AMSGrad (Reddi et al., 2018; PyTorch's `amsgrad`): the step divides by the running
+    /// maximum of `v`, so the per-element step size never grows. Adds the state
+    /// `max_exp_avg_sq`. Set it before the first step.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Adam, Optimizer};
+    /// let w = [Variable::new(Tensor::scalar(0.0f64))];
+    /// let mut adam = Adam::new(1.0).betas(0.0, 0.0).eps(0.0).amsgrad();
+    /// adam.apply_gradients(&[Tensor::scalar(4.0)], &w); // v = 16, v_max = 16: p = −4/4
+    /// adam.apply_gradients(&[Tensor::scalar(1.0)], &w); // v = 1, v_max = 16: p = −1 − 1/4
+    /// assert_eq!(w[0].value().item(), -1.25);
+    /// ```
+    pub fn amsgrad(self) -> Self {
+        let names = &["exp_avg", "exp_avg_sq", "max_exp_avg_sq"];
+        Adam {
+            amsgrad: true,
+            slots: Slots::new(self.slots.learning_rate, names),
+            ..self
+        }
+    }
+
+    /// Climbs the objective instead of descending it (PyTorch's `maximize`): the gradient is
+    /// negated before the rule runs.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Adam, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(1.0f64));
+    /// Adam::new(0.1).eps(0.0).maximize().apply_gradients(&[Tensor::scalar(5.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 1.1); // against −g: up by lr
+    /// ```
+    pub fn maximize(self) -> Self {
+        Adam {
+            maximize: true,
+            ..self
+        }
+    }
 }
 
 impl<F: Float> Optimizer<F> for Adam<F> {
@@ -140,17 +187,39 @@ impl<F: Float> Optimizer<F> for Adam<F> {
         let (b1, b2, eps) = (F::cast(beta1), F::cast(beta2), F::cast(self.eps));
         let l2 = F::cast(self.weight_decay);
         let decoupled = F::cast(self.decoupled_weight_decay);
+        let sign = if self.maximize { -one } else { one };
+        let amsgrad = self.amsgrad;
         self.slots.step(gradients, variables, |lr, t, p, g, s| {
             let (bias1, bias2) = (1.0 - beta1.powf(t as f64), 1.0 - beta2.powf(t as f64));
             let (step_size, bias2_sqrt) = (lr / F::cast(bias1), F::cast(bias2.sqrt()));
-            let [m, v] = s else { unreachable!() };
-            Zip::from(p).and(g).and(m).and(v).for_each(|p, &g, m, v| {
-                let g = g + l2 * *p;
+            // One element: parameter, gradient, m, v, and v_max with AMSGrad.
+            let rule = |p: &mut F, g: F, m: &mut F, v: &mut F, v_max: Option<&mut F>| {
+                let g = sign * g + l2 * *p;
                 *p -= lr * decoupled * *p;
                 *m = b1 * *m + (one - b1) * g;
                 *v = b2 * *v + (one - b2) * g * g;
-                *p -= step_size * *m / (v.sqrt() / bias2_sqrt + eps);
-            });
+                let v_hat = match v_max {
+                    Some(v_max) => {
+                        *v_max = v_max.max(*v);
+                        *v_max
+                    }
+                    None => *v,
+                };
+                *p -= step_size * *m / (v_hat.sqrt() / bias2_sqrt + eps);
+            };
+            let zip = Zip::from(p).and(g);
+            match (amsgrad, s) {
+                (false, [m, v]) => zip
+                    .and(m)
+                    .and(v)
+                    .for_each(|p, &g, m, v| rule(p, g, m, v, None)),
+                (true, [m, v, v_max]) => zip
+                    .and(m)
+                    .and(v)
+                    .and(v_max)
+                    .for_each(|p, &g, m, v, v_max| rule(p, g, m, v, Some(v_max))),
+                _ => unreachable!("slots are made for these options"),
+            }
         });
     }
 

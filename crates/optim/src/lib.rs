@@ -36,10 +36,14 @@
 //!   is seen and updated in place afterwards; a non-persistent tape releases its values after
 //!   `gradient`, so [`Variable::update`](descent_autograd::Variable::update) writes into the
 //!   variable's storage without a copy. From the second step on, a step allocates nothing.
-//! - **PyTorch's formulas and defaults**, so results can be compared with PyTorch's: momentum
-//!   without dampening (`v = μv + g`), Adam's ε after the square root of the bias-corrected
+//! - **PyTorch's formulas, defaults and options** (dampening, `maximize`, centred RMSprop,
+//!   AMSGrad, ...), so results can be compared with PyTorch's: momentum without dampening
+//!   (`v = μv + g`) unless set, Adam's ε after the square root of the bias-corrected
 //!   `v`, RMSprop α = 0.99 and ε = 1e-8, AdaGrad ε = 1e-10, AdamW λ = 0.01. Hyperparameters
 //!   are `f64` and cast to the element type at each step.
+//! - **Divergence is loud.** A step whose gradient is NaN or infinite panics before updating
+//!   anything, and a variable that is not finite after its update panics, each naming the step
+//!   and the variable; [`Optimizer::set_check_finite`] turns the check off.
 //! - **Schedules are functions of the step count**, not wrappers: one line,
 //!   `optimizer.set_learning_rate(schedule.rate(optimizer.steps()))`, drives any optimizer,
 //!   and the step count is part of the saved state.
@@ -51,6 +55,7 @@
 mod adagrad;
 mod adam;
 mod clip;
+mod finite;
 mod momentum;
 mod optimizer;
 mod rmsprop;
@@ -64,7 +69,9 @@ pub use clip::{clip_by_global_norm, clip_by_value};
 pub use momentum::Momentum;
 pub use optimizer::Optimizer;
 pub use rmsprop::RmsProp;
-pub use schedule::{CosineAnnealing, ExponentialDecay, Schedule, StepDecay, Warmup};
+pub use schedule::{
+    CosineAnnealing, CosineWarmRestarts, ExponentialDecay, Schedule, StepDecay, Warmup,
+};
 pub use sgd::Sgd;
 pub use state::{Slots, StateError};
 

@@ -4,14 +4,21 @@ use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 use ndarray::Zip;
 
-/// SGD with momentum, in PyTorch's convention (no dampening):
+/// SGD with momentum, PyTorch's `SGD(momentum=μ, dampening=τ)`:
 ///
 /// ```text
+/// g ← −g                 (only with maximize)
 /// g ← g + λ·p            (L2 weight decay, λ = 0 unless set)
-/// v ← μ·v + g            (v starts at 0)
+/// v ← g                  (at step 1)
+/// v ← μ·v + (1 − τ)·g    (after it; dampening τ = 0 unless set)
 /// p ← p − lr·v           (classic)
 /// p ← p − lr·(g + μ·v)   (Nesterov)
 /// ```
+///
+/// Like PyTorch, the first step takes the gradient undamped. "Step 1" is the optimizer's first
+/// step: a variable it first sees later starts from `v = 0`, so its first velocity is
+/// `(1 − τ)·g` (PyTorch counts per variable; the two agree whenever every variable is updated
+/// from the first step, or τ = 0).
 ///
 /// ```
 /// use descent_autograd::{Tensor, Variable};
@@ -26,8 +33,10 @@ use ndarray::Zip;
 #[derive(Clone, Debug)]
 pub struct Momentum<F: Float> {
     momentum: f64,
+    dampening: f64,
     nesterov: bool,
     weight_decay: f64,
+    maximize: bool,
     slots: Slots<F>,
 }
 
@@ -37,8 +46,10 @@ impl<F: Float> Momentum<F> {
         let slots = Slots::new(learning_rate, &["momentum"]);
         Momentum {
             momentum,
+            dampening: 0.0,
             nesterov: false,
             weight_decay: 0.0,
+            maximize: false,
             slots,
         }
     }
@@ -75,16 +86,52 @@ impl<F: Float> Momentum<F> {
             ..self
         }
     }
+
+    /// Dampening τ (PyTorch's `dampening`): from the second step the gradient enters the
+    /// velocity scaled by `1 − τ`.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Momentum, Optimizer};
+    /// let w = [Variable::new(Tensor::scalar(0.0f64))];
+    /// let mut momentum = Momentum::new(1.0, 0.5).dampening(0.5);
+    /// momentum.apply_gradients(&[Tensor::scalar(4.0)], &w); // v = 4 (undamped): p = −4
+    /// momentum.apply_gradients(&[Tensor::scalar(4.0)], &w); // v = 0.5·4 + 0.5·4 = 4: p = −8
+    /// assert_eq!(w[0].value().item(), -8.0);
+    /// ```
+    pub fn dampening(self, dampening: f64) -> Self {
+        Momentum { dampening, ..self }
+    }
+
+    /// Climbs the objective instead of descending it (PyTorch's `maximize`): the gradient is
+    /// negated before the rule runs.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Momentum, Optimizer};
+    /// let w = Variable::new(Tensor::scalar(0.0f64));
+    /// Momentum::new(0.5, 0.9).maximize().apply_gradients(&[Tensor::scalar(2.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 1.0); // g = −2, v = −2: p = 0 − 0.5·(−2)
+    /// ```
+    pub fn maximize(self) -> Self {
+        Momentum {
+            maximize: true,
+            ..self
+        }
+    }
 }
 
 impl<F: Float> Optimizer<F> for Momentum<F> {
     fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]) {
         let (mu, decay) = (F::cast(self.momentum), F::cast(self.weight_decay));
+        let undamped = F::one() - F::cast(self.dampening);
+        let sign = if self.maximize { -F::one() } else { F::one() };
         let nesterov = self.nesterov;
-        self.slots.step(gradients, variables, |lr, _, p, g, s| {
+        self.slots.step(gradients, variables, |lr, step, p, g, s| {
+            let damping = if step == 1 { F::one() } else { undamped };
             Zip::from(p).and(g).and(&mut s[0]).for_each(|p, &g, v| {
-                let g = g + decay * *p;
-                *v = mu * *v + g;
+                let g = sign * g + decay * *p;
+                *v = mu * *v + damping * g;
                 *p -= lr * if nesterov { g + mu * *v } else { *v };
             });
         });

@@ -33,6 +33,8 @@ pub trait Optimizer<F: Float> {
     /// # Panics
     /// When the two lists differ in length, or a gradient's shape differs from its variable's;
     /// the message names both lengths, or the variable and both shapes. Nothing is updated then.
+    /// When a gradient is not finite (nothing is updated), or a variable is not finite after its
+    /// update, naming the step and the variable; see [`Optimizer::set_check_finite`].
     fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]);
 
     /// The bookkeeping this optimizer keeps (learning rate, step count, per-variable state),
@@ -65,6 +67,28 @@ pub trait Optimizer<F: Float> {
     /// ```
     fn set_learning_rate(&mut self, rate: f64) {
         self.slots_mut().learning_rate = rate;
+    }
+
+    /// Turns the divergence check on (the default) or off. When on, a step whose gradient has
+    /// a NaN or infinite element panics before updating anything, and a variable that is not
+    /// finite after its update panics, each naming the step and the variable. Off, non-finite
+    /// values are applied silently, as PyTorch and TensorFlow do.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Optimizer, Sgd};
+    /// let w = [Variable::named("w", Tensor::scalar(1.0f64))];
+    /// let mut sgd = Sgd::new(0.1);
+    /// let nan = [Tensor::scalar(f64::NAN)];
+    /// let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sgd.apply_gradients(&nan, &w)));
+    /// assert!(step.is_err()); // "apply_gradients: step 1: the gradient of variable \"w\" is not finite ..."
+    /// assert_eq!((w[0].value().item(), sgd.steps()), (1.0, 0)); // nothing was updated
+    /// sgd.set_check_finite(false);
+    /// sgd.apply_gradients(&nan, &w);
+    /// assert!(w[0].value().item().is_nan());
+    /// ```
+    fn set_check_finite(&mut self, check: bool) {
+        self.slots_mut().check_finite = check;
     }
 
     /// The number of steps taken (restored by [`Optimizer::load_state`]).

@@ -89,8 +89,9 @@ impl Schedule for ExponentialDecay {
 }
 
 /// Half a cosine from `initial` down to `min` over `steps` steps, then `min`:
-/// `min + (initial − min)·(1 + cos(π·step/steps))/2` (PyTorch's `CosineAnnealingLR`, without
-/// restarts).
+/// `min + (initial − min)·(1 + cos(π·step/steps))/2` (PyTorch's `CosineAnnealingLR` up to
+/// `steps`; past it PyTorch's rate climbs back along the cosine, descent's stays at `min`). For
+/// restarts, see [`CosineWarmRestarts`].
 ///
 /// ```
 /// use descent_optim::{CosineAnnealing, Schedule};
@@ -115,6 +116,57 @@ impl Schedule for CosineAnnealing {
             return self.min;
         }
         let progress = step as f64 / self.steps as f64;
+        self.min + (self.initial - self.min) * (1.0 + (PI * progress).cos()) / 2.0
+    }
+}
+
+/// Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2017; PyTorch's
+/// `CosineAnnealingWarmRestarts`): half a cosine from `initial` down towards `min` over a
+/// period, then back to `initial` and again, each period `multiplier` times longer than the
+/// last. Within a period of length `T` at its step `s`:
+/// `min + (initial − min)·(1 + cos(π·s/T))/2`.
+///
+/// ```
+/// use descent_optim::{CosineWarmRestarts, Schedule};
+/// let schedule = CosineWarmRestarts { initial: 1.0, min: 0.0, period: 4, multiplier: 2 };
+/// // Periods: steps 0..4 (length 4), 4..12 (length 8), 12..28 (length 16), ...
+/// assert_eq!([0, 4, 12].map(|step| schedule.rate(step)), [1.0, 1.0, 1.0]);
+/// assert!((schedule.rate(2) - 0.5).abs() < 1e-15 && (schedule.rate(8) - 0.5).abs() < 1e-15);
+/// ```
+///
+/// # Panics
+/// When `period` or `multiplier` is 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CosineWarmRestarts {
+    /// The rate at the start of every period.
+    pub initial: f64,
+    /// The rate each period descends towards.
+    pub min: f64,
+    /// The length of the first period (PyTorch's `T_0`).
+    pub period: usize,
+    /// How many times longer each period is than the one before (PyTorch's `T_mult`; 1 keeps
+    /// them equal).
+    pub multiplier: usize,
+}
+
+impl Schedule for CosineWarmRestarts {
+    #[track_caller]
+    fn rate(&self, step: usize) -> f64 {
+        if self.period == 0 || self.multiplier == 0 {
+            panic!("CosineWarmRestarts: `period` and `multiplier` must be at least 1");
+        }
+        let (into, length) = match self.multiplier {
+            1 => (step % self.period, self.period),
+            m => {
+                let (mut start, mut length) = (0usize, self.period);
+                while step - start >= length {
+                    start += length;
+                    length = length.saturating_mul(m);
+                }
+                (step - start, length)
+            }
+        };
+        let progress = into as f64 / length as f64;
         self.min + (self.initial - self.min) * (1.0 + (PI * progress).cos()) / 2.0
     }
 }

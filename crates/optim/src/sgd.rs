@@ -5,7 +5,7 @@ use descent_autograd::{Float, Tensor, Variable};
 use ndarray::Zip;
 
 /// Gradient descent, PyTorch's `SGD` without momentum: `p ← p − lr·(g + λ·p)`, with L2 weight
-/// decay λ (0 unless set). It keeps no state.
+/// decay λ (0 unless set), or `p ← p − lr·(−g + λ·p)` with [`Sgd::maximize`]. It keeps no state.
 ///
 /// ```
 /// use descent_autograd::{Tensor, Variable};
@@ -18,6 +18,7 @@ use ndarray::Zip;
 #[derive(Clone, Debug)]
 pub struct Sgd<F: Float> {
     weight_decay: f64,
+    maximize: bool,
     slots: Slots<F>,
 }
 
@@ -26,6 +27,7 @@ impl<F: Float> Sgd<F> {
     pub fn new(learning_rate: f64) -> Self {
         Sgd {
             weight_decay: 0.0,
+            maximize: false,
             slots: Slots::new(learning_rate, &[]),
         }
     }
@@ -46,15 +48,33 @@ impl<F: Float> Sgd<F> {
             ..self
         }
     }
+
+    /// Climbs the objective instead of descending it (PyTorch's `maximize`): the gradient is
+    /// negated before the rule runs.
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::{Optimizer, Sgd};
+    /// let w = Variable::new(Tensor::scalar(1.0f64));
+    /// Sgd::new(0.5).maximize().apply_gradients(&[Tensor::scalar(2.0)], &[w.clone()]);
+    /// assert_eq!(w.value().item(), 2.0); // 1 + 0.5·2
+    /// ```
+    pub fn maximize(self) -> Self {
+        Sgd {
+            maximize: true,
+            ..self
+        }
+    }
 }
 
 impl<F: Float> Optimizer<F> for Sgd<F> {
     fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]) {
         let decay = F::cast(self.weight_decay);
+        let sign = if self.maximize { -F::one() } else { F::one() };
         self.slots.step(gradients, variables, |lr, _, p, g, _| {
             Zip::from(p)
                 .and(g)
-                .for_each(|p, &g| *p -= lr * (g + decay * *p));
+                .for_each(|p, &g| *p -= lr * (sign * g + decay * *p));
         });
     }
 

@@ -4,6 +4,7 @@
 //! are keyed by [`VariableId`] and updated in place afterwards, so a step allocates nothing
 //! once every variable has been seen.
 
+use crate::finite::{diverged, expect_finite_gradients, first_non_finite};
 use descent_autograd::{Float, Tensor, Variable, VariableId};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
 use std::collections::HashMap;
@@ -48,7 +49,9 @@ const STEPS: &str = "steps";
 pub struct Slots<F: Float> {
     pub(crate) learning_rate: f64,
     pub(crate) steps: usize,
+    pub(crate) check_finite: bool,
     names: &'static [&'static str],
+    initial: f64,
     slots: HashMap<VariableId, Vec<ArrayD<F>>>,
 }
 
@@ -70,14 +73,39 @@ impl<F: Float> Slots<F> {
         Slots {
             learning_rate,
             steps: 0,
+            check_finite: true,
             names,
+            initial: 0.0,
             slots: HashMap::new(),
+        }
+    }
+
+    /// Slot tensors start filled with `value` instead of zeros (AdaGrad's
+    /// `initial_accumulator_value`).
+    ///
+    /// ```
+    /// use descent_autograd::{Tensor, Variable};
+    /// use descent_optim::Slots;
+    /// let mut slots = Slots::<f64>::new(0.5, &["sum"]).initial_value(0.1);
+    /// let w = Variable::new(Tensor::zeros(&[2]));
+    /// slots.step(&[Tensor::zeros(&[2])], &[w], |_, _, _, _, state| {
+    ///     assert_eq!(state[0].sum(), 0.2);
+    /// });
+    /// ```
+    pub fn initial_value(self, value: f64) -> Self {
+        Slots {
+            initial: value,
+            ..self
         }
     }
 
     /// Checks the two lists, counts the step, then calls
     /// `rule(learning_rate, step, variable, gradient, slots)` once per variable, with the step
     /// numbered from 1 and the variable's value and slots open for writing in place.
+    ///
+    /// Unless [`crate::Optimizer::set_check_finite`] turned it off, every gradient is checked
+    /// to be finite before anything is updated, and every variable after its update (one read
+    /// of each, no allocation); the first failure panics naming the step and the variable.
     ///
     /// ```
     /// use descent_autograd::{Tensor, Variable};
@@ -101,17 +129,34 @@ impl<F: Float> Slots<F> {
         mut rule: impl FnMut(F, usize, ArrayViewMutD<'_, F>, ArrayViewD<'_, F>, &mut [ArrayD<F>]),
     ) {
         expect_aligned(gradients, variables);
+        let check = self.check_finite;
+        if check {
+            expect_finite_gradients(self.steps + 1, gradients, variables);
+        }
         self.steps += 1;
         let (learning_rate, step, count) =
             (F::cast(self.learning_rate), self.steps, self.names.len());
-        for (gradient, variable) in gradients.iter().zip(variables) {
-            let zeros = || {
+        let initial = F::cast(self.initial);
+        for (i, (gradient, variable)) in gradients.iter().zip(variables).enumerate() {
+            let fresh = || {
                 (0..count)
-                    .map(|_| ArrayD::zeros(IxDyn(gradient.shape())))
+                    .map(|_| ArrayD::from_elem(IxDyn(gradient.shape()), initial))
                     .collect()
             };
-            let slots = self.slots.entry(variable.id()).or_insert_with(zeros);
-            variable.update(|value| rule(learning_rate, step, value, gradient.view(), slots));
+            let slots = self.slots.entry(variable.id()).or_insert_with(fresh);
+            let non_finite = variable.update(|mut value| {
+                rule(
+                    learning_rate,
+                    step,
+                    value.view_mut(),
+                    gradient.view(),
+                    slots,
+                );
+                check.then(|| first_non_finite(value.view())).flatten()
+            });
+            if let Some(found) = non_finite {
+                diverged(step, i, variable, found);
+            }
         }
     }
 
@@ -124,7 +169,7 @@ impl<F: Float> Slots<F> {
             for (i, slot) in self.names.iter().enumerate() {
                 let value = match slots {
                     Some(slots) => Tensor::from(slots[i].clone()),
-                    None => Tensor::zeros(&variable.shape()),
+                    None => Tensor::full(&variable.shape(), F::cast(self.initial)),
                 };
                 tensors.push((format!("{name}.{slot}"), value));
             }

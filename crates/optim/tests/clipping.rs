@@ -14,24 +14,88 @@ fn contents(gradients: &[Tensor<f64>]) -> Vec<Vec<f64>> {
     gradients.iter().map(Tensor::to_vec).collect()
 }
 
+/// PyTorch's `clip_grad_norm_(parameters, max_norm)`, written out from its source:
+/// `total_norm = ‖g‖₂`, `clip_coef = max_norm / (total_norm + 1e-6)`,
+/// `clip_coef_clamped = clamp(clip_coef, max=1.0)`, every gradient multiplied by it.
+fn pytorch_clip_grad_norm(gradients: &[Vec<f64>], max_norm: f64) -> (f64, Vec<Vec<f64>>) {
+    let total_norm = gradients
+        .iter()
+        .flatten()
+        .map(|g| g * g)
+        .sum::<f64>()
+        .sqrt();
+    let clip_coef = max_norm / (total_norm + 1e-6);
+    let clamped = clip_coef.min(1.0);
+    let clipped = gradients
+        .iter()
+        .map(|g| g.iter().map(|x| x * clamped).collect())
+        .collect();
+    (total_norm, clipped)
+}
+
 #[test]
 fn global_norm_scales_every_tensor_by_one_factor() {
     // The norm runs over every element of every tensor: √(1² + 2² + 2² + 4²) = √25 = 5.
     let mut gradients = grads(&[&[1.0, -2.0], &[2.0], &[0.0, 4.0, 0.0]]);
     assert_eq!(clip_by_global_norm(&mut gradients, 2.5), 5.0);
-    // Scaled by 2.5/5 = 0.5: the direction is kept and the new norm is 2.5.
+    // Scaled by 2.5/(5 + 1e-6) = 0.4999999: the direction is kept, the new norm just under 2.5.
+    let s = 2.5 / (5.0 + 1e-6);
     assert_eq!(
         contents(&gradients),
-        [vec![0.5, -1.0], vec![1.0], vec![0.0, 2.0, 0.0]]
+        [vec![s, -2.0 * s], vec![2.0 * s], vec![0.0, 4.0 * s, 0.0]]
     );
 }
 
 #[test]
-fn global_norm_under_the_limit_changes_nothing() {
+fn global_norm_under_the_limit_changes_nothing_and_never_scales_up() {
     let mut gradients = grads(&[&[3.0], &[4.0]]);
-    assert_eq!(clip_by_global_norm(&mut gradients, 5.0), 5.0);
     assert_eq!(clip_by_global_norm(&mut gradients, 100.0), 5.0);
     assert_eq!(contents(&gradients), [vec![3.0], vec![4.0]]);
+    let mut gradients = grads(&[&[3e-7], &[4e-7]]); // a tiny norm is not scaled up to 1
+    clip_by_global_norm(&mut gradients, 1.0);
+    assert_eq!(contents(&gradients), [vec![3e-7], vec![4e-7]]);
+    // At exactly max_norm, PyTorch's 1e-6 scales by 5/(5 + 1e-6) (TensorFlow's form would not).
+    let mut gradients = grads(&[&[3.0], &[4.0]]);
+    assert_eq!(clip_by_global_norm(&mut gradients, 5.0), 5.0);
+    let s = 5.0 / (5.0 + 1e-6);
+    assert_eq!(contents(&gradients), [vec![3.0 * s], vec![4.0 * s]]);
+}
+
+#[test]
+fn global_norm_matches_pytorchs_clip_grad_norm() {
+    use rand::{RngExt, SeedableRng, rngs::StdRng};
+    let mut rng = StdRng::seed_from_u64(11);
+    for case in 0..200 {
+        let scale = 10f64.powi(rng.random_range(-8..4));
+        let lengths = [rng.random_range(1..5), rng.random_range(1..5)];
+        let values: Vec<Vec<f64>> = lengths
+            .iter()
+            .map(|&n| {
+                (0..n)
+                    .map(|_| rng.random_range(-1.0..1.0) * scale)
+                    .collect()
+            })
+            .collect();
+        let max_norm = rng.random_range(0.0..2.0) * scale;
+        let (norm, expected) = pytorch_clip_grad_norm(&values, max_norm);
+        let slices: Vec<&[f64]> = values.iter().map(Vec::as_slice).collect();
+        let mut gradients = grads(&slices);
+        let returned = clip_by_global_norm(&mut gradients, max_norm);
+        assert!(
+            (returned - norm).abs() <= 1e-15 * norm,
+            "case {case}: norm {returned} vs {norm}"
+        );
+        for (got, want) in contents(&gradients)
+            .iter()
+            .flatten()
+            .zip(expected.iter().flatten())
+        {
+            assert!(
+                (got - want).abs() <= 1e-15 * want.abs(),
+                "case {case}: {got} vs {want} (max_norm {max_norm}, norm {norm})"
+            );
+        }
+    }
 }
 
 #[test]

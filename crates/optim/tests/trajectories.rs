@@ -171,3 +171,81 @@ fn adam_with_l2_weight_decay() {
         [&[1.0], &[1.0], &[1.0]],
     );
 }
+
+// The options asked for by people coming from PyTorch, each on three steps by hand.
+
+#[test]
+fn sgd_maximize() {
+    // lr = 0.5, climbing: p ← p + 0.5·g.  p₁ = 1 + 1 = 2,  p₂ = 2 − 0.5 = 1.5,  p₃ = 1.5 + 0.
+    check(
+        Sgd::new(0.5).maximize(),
+        &[1.0],
+        [&[2.0], &[-1.0], &[0.0]],
+        [&[2.0], &[1.5], &[1.5]],
+    );
+}
+
+#[test]
+fn momentum_with_dampening() {
+    // lr = 0.1, μ = 0.5, τ = 0.5; the first velocity is the gradient, undamped.
+    // v₁ = 2:                    p₁ = 1 − 0.1·2     = 0.8
+    // v₂ = 0.5·2 + 0.5·2 = 2:    p₂ = 0.8 − 0.1·2   = 0.6
+    // v₃ = 0.5·2 + 0.5·(−4) = −1: p₃ = 0.6 + 0.1     = 0.7
+    check(
+        Momentum::new(0.1, 0.5).dampening(0.5),
+        &[1.0],
+        [&[2.0], &[2.0], &[-4.0]],
+        [&[0.8], &[0.6], &[0.7]],
+    );
+}
+
+#[test]
+fn adagrad_with_lr_decay_and_initial_accumulator() {
+    // lr = 1, d = 1 (η = 1/t), s₀ = 7, ε = 0.
+    // s₁ = 7 + 9 = 16:     p₁ = 0 − 1·3/4           = −0.75
+    // s₂ = 16 + 9 = 25:    p₂ = −0.75 − (1/2)·3/5   = −1.05
+    // s₃ = 25 + 144 = 169: p₃ = −1.05 − (1/3)·12/13 = −1.05 − 4/13
+    check(
+        AdaGrad::new(1.0)
+            .lr_decay(1.0)
+            .initial_accumulator_value(7.0)
+            .eps(0.0),
+        &[0.0],
+        [&[3.0], &[3.0], &[12.0]],
+        [&[-0.75], &[-1.05], &[-1.05 - 4.0 / 13.0]],
+    );
+}
+
+#[test]
+fn rmsprop_centered_with_momentum() {
+    // lr = 1, α = 0.5, μ = 0.5, ε = 0; a: mean of g², m: mean of g, b: momentum buffer.
+    // g = 2:  a₁ = 2,  m₁ = 1,    d = √(2 − 1) = 1,      b₁ = 2:              p₁ = −2
+    // g = −2: a₂ = 3,  m₂ = −0.5, d = √(3 − 0.25) = √2.75, b₂ = 1 − 2/√2.75:  p₂ = −2 − b₂
+    // g = 2:  a₃ = 3.5, m₃ = 0.75, d = √(3.5 − 0.5625) = √2.9375, b₃ = b₂/2 + 2/√2.9375
+    let b2 = 1.0 - 2.0 / 2.75f64.sqrt();
+    let b3 = b2 / 2.0 + 2.0 / 2.9375f64.sqrt();
+    check(
+        RmsProp::new(1.0)
+            .alpha(0.5)
+            .eps(0.0)
+            .momentum(0.5)
+            .centered(),
+        &[0.0],
+        [&[2.0], &[-2.0], &[2.0]],
+        [&[-2.0], &[-2.0 - b2], &[-2.0 - b2 - b3]],
+    );
+}
+
+#[test]
+fn adam_amsgrad() {
+    // lr = 1, β = (0, 0) so m = g, v = g² and no bias correction; ε = 0; v_max = max of v.
+    // v₁ = 16, v_max = 16: p₁ = −4/4      = −1
+    // v₂ = 1,  v_max = 16: p₂ = −1 − 1/4  = −1.25  (plain Adam would step by 1/1)
+    // v₃ = 64, v_max = 64: p₃ = −1.25 − 8/8 = −2.25
+    check(
+        Adam::new(1.0).betas(0.0, 0.0).eps(0.0).amsgrad(),
+        &[0.0],
+        [&[4.0], &[1.0], &[8.0]],
+        [&[-1.0], &[-1.25], &[-2.25]],
+    );
+}

@@ -1,4 +1,5 @@
-//! Arithmetic composites: `neg`, `sub`, `div`, `square`, `sqrt`, `pow`, `minimum`, `maximum`.
+//! Arithmetic composites: `neg`, `sub`, `div`, `square`, `sqrt`, `minimum`, `maximum`. (`pow`,
+//! with a tensor exponent, is a primitive beside `powf`.)
 //! Their gradients come from the primitives they are made of.
 
 use crate::ops::broadcast_pair;
@@ -97,25 +98,6 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     pub fn sqrt(&self) -> Var<'t, F> {
         self.powf(F::cast(0.5))
-    }
-
-    /// `self ^ exponent` elementwise with a tensor exponent, as `exp(exponent · ln self)`:
-    /// defined for positive bases.
-    ///
-    /// ```
-    /// # use descent_autograd::{Tape, Tensor};
-    /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec(vec![2.0f64, 3.0], &[2]));
-    /// let p = tape.watch(Tensor::from_vec(vec![3.0f64, 2.0], &[2]));
-    /// let y = x.pow(&p).value().to_vec();
-    /// assert!((y[0] - 8.0).abs() < 1e-12 && (y[1] - 9.0).abs() < 1e-12);
-    /// ```
-    ///
-    /// # Panics
-    /// When the shapes do not broadcast.
-    #[track_caller]
-    pub fn pow(&self, exponent: &Var<'t, F>) -> Var<'t, F> {
-        exponent.mul(&self.ln()).exp()
     }
 
     /// The elementwise smaller of two values, broadcasting; at ties the gradient goes to `other`.

@@ -87,4 +87,47 @@ pub enum CheckpointError {
         /// The file's shape.
         found: Vec<usize>,
     },
+
+    /// A tensor's stored checksum does not match its bytes (or its name, type or shape), or
+    /// one of the two is missing: the file was damaged after it was written.
+    #[error("{}: tensor {name:?} fails its integrity check, the file is damaged: {reason}", file.display())]
+    Checksum {
+        /// The file.
+        file: PathBuf,
+        /// The tensor (as the file names it).
+        name: String,
+        /// What did not match.
+        reason: String,
+    },
+
+    /// The file stores no checksums, so its integrity cannot be verified.
+    #[error(
+        "{}: the file has no checksums (written by another tool, or by descent before it stored \
+         them), so its integrity cannot be verified; load it with \
+         `LoadOptions::new().allow_unverified()` if you trust it",
+        file.display()
+    )]
+    Unverified {
+        /// The file.
+        file: PathBuf,
+    },
+
+    /// A value is not finite in the element type it is loaded as.
+    #[error(
+        "{}: tensor {name:?} element {index} is {value:e}, which is not finite as {element}; \
+         load with `LoadOptions::new().allow_non_finite()` to accept it",
+        file.display()
+    )]
+    NonFinite {
+        /// The file.
+        file: PathBuf,
+        /// The tensor.
+        name: String,
+        /// The element's position in row-major order.
+        index: usize,
+        /// The value as stored in the file.
+        value: f64,
+        /// The element type it was loaded as (`"f32"`, `"f64"`).
+        element: &'static str,
+    },
 }

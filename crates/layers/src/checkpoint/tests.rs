@@ -1,6 +1,9 @@
 //! Failure injection for the atomic save: a writer that fails midway.
 
 use super::*;
+use std::fs;
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// Passes bytes through to `inner` until `budget` is spent, then fails like a full disk.
 struct FailAfter<W> {

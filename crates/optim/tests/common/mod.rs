@@ -16,5 +16,22 @@ pub fn every_optimizer<F: Float>() -> Vec<(&'static str, Box<dyn Optimizer<F>>)>
         ("RMSprop", Box::new(RmsProp::new(0.01).weight_decay(1e-2))),
         ("Adam", Box::new(Adam::new(0.01).weight_decay(1e-2))),
         ("AdamW", Box::new(Adam::adamw(0.01))),
+        (
+            "Momentum (dampening, maximize)",
+            Box::new(Momentum::new(0.05, 0.9).dampening(0.1).maximize()),
+        ),
+        (
+            "AdaGrad (lr decay, initial accumulator)",
+            Box::new(
+                AdaGrad::new(0.1)
+                    .lr_decay(1e-3)
+                    .initial_accumulator_value(0.1),
+            ),
+        ),
+        (
+            "RMSprop (momentum, centered)",
+            Box::new(RmsProp::new(0.01).momentum(0.9).centered()),
+        ),
+        ("Adam (AMSGrad)", Box::new(Adam::new(0.01).amsgrad())),
     ]
 }

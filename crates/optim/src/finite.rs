@@ -1,0 +1,61 @@
+//! Divergence is loud by default: a step whose gradient, or whose updated value, is not finite
+//! panics naming the step and the variable (PyTorch and TensorFlow update with NaN silently).
+
+use descent_autograd::{Float, Tensor, Variable};
+use ndarray::ArrayViewD;
+
+/// What to do about it, in the panic messages.
+const ADVICE: &str = "lower the learning rate or clip the gradients; \
+     `Tape::with_anomaly_detection()` names the op that first produced a NaN or infinity; \
+     `Optimizer::set_check_finite(false)` turns this check off";
+
+/// The first element that is NaN or infinite, with its position in row-major order.
+pub(crate) fn first_non_finite<F: Float>(values: ArrayViewD<'_, F>) -> Option<(usize, F)> {
+    values
+        .iter()
+        .enumerate()
+        .find(|(_, x)| !x.is_finite())
+        .map(|(i, &x)| (i, x))
+}
+
+fn describe<F: Float>(index: usize, variable: &Variable<F>) -> String {
+    match variable.name() {
+        "" => format!("variable {index} of the list"),
+        name => format!("variable {name:?}"),
+    }
+}
+
+/// Panics at step `step` (numbered from 1) naming the first variable whose gradient is not
+/// finite; nothing has been updated yet.
+#[track_caller]
+pub(crate) fn expect_finite_gradients<F: Float>(
+    step: usize,
+    gradients: &[Tensor<F>],
+    variables: &[Variable<F>],
+) {
+    for (i, (gradient, variable)) in gradients.iter().zip(variables).enumerate() {
+        if let Some((element, value)) = first_non_finite(gradient.view()) {
+            panic!(
+                "apply_gradients: step {step}: the gradient of {} is not finite ({value} at \
+                 element {element}): the loss or the training has diverged, so nothing was \
+                 updated; {ADVICE}",
+                describe(i, variable)
+            );
+        }
+    }
+}
+
+/// Panics at step `step`: variable `i` became non-finite in this step's update.
+#[track_caller]
+pub(crate) fn diverged<F: Float>(
+    step: usize,
+    i: usize,
+    variable: &Variable<F>,
+    (element, value): (usize, F),
+) -> ! {
+    panic!(
+        "apply_gradients: step {step}: {} is not finite after the update ({value} at element \
+         {element}): the step overflowed and the variable keeps that value; {ADVICE}",
+        describe(i, variable)
+    )
+}
