@@ -44,6 +44,7 @@ mod variable;
 
 pub use float::Float;
 pub use op::{Backward, Grads, Op};
+pub use ops::window::Window;
 pub use shape::Shape;
 pub use tape::{Source, Tape};
 pub use tensor::Tensor;
