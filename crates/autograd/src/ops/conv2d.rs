@@ -72,7 +72,14 @@ impl<F: Float> Op<F> for Conv2d<F> {
             .into_iter()
             .collect();
         if ctx.inputs.len() == 3 {
-            grads.push(ctx.grad_of(2, || g.sum(&[0, 2, 3], false)));
+            grads.push(ctx.grad_of(2, || {
+                let mut db = ndarray::Array1::zeros(o);
+                for image in g3.outer_iter() {
+                    let rows = db.iter_mut().zip(image.outer_iter());
+                    rows.for_each(|(d, row)| *d += row.sum());
+                }
+                Tensor::from(db)
+            }));
         }
         Some(grads)
     }
@@ -111,16 +118,13 @@ fn forward<F: Float>(
     };
     let [oh, ow] = window.output_size("conv2d", [h, w]);
     let cols = x.unfold(window);
-    let mut out = match bias {
-        Some(b) => b
-            .array()
-            .broadcast((n, oh * ow, o))
-            .expect("bias is [O]")
-            .permuted_axes([0, 2, 1])
-            .as_standard_layout()
-            .into_owned(),
-        None => Array3::zeros((n, o, oh * ow)),
-    };
+    let mut out = Array3::zeros((n, o, oh * ow));
+    if let Some(b) = bias {
+        for mut image in out.outer_iter_mut() {
+            let rows = image.outer_iter_mut().zip(b.array().iter());
+            rows.for_each(|(mut row, &b)| row.fill(b));
+        }
+    }
     let beta = if bias.is_some() { F::one() } else { F::zero() };
     let w2 = weight.reshape(&[o, c * kh * kw]);
     let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
@@ -165,7 +169,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec((1..=9).map(f32::from).collect(), &[1, 1, 3, 3]));
+    /// let x = tape.watch(Tensor::from_vec((1..=9u8).map(f32::from).collect(), &[1, 1, 3, 3]));
     /// let w = tape.watch(Tensor::from_vec(vec![1.0, 0.0, 0.0, -1.0], &[1, 1, 2, 2]));
     /// let b = tape.watch(Tensor::from_vec(vec![10.0], &[1]));
     /// let y = x.conv2d(&w, Some(&b), [1, 1], [0, 0], [1, 1]);

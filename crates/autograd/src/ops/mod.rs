@@ -37,6 +37,7 @@ mod slice;
 mod conv1d;
 mod conv2d;
 mod fold;
+mod max_pool2d;
 mod pad;
 mod pooling;
 mod unfold;

@@ -1,5 +1,5 @@
-//! Pooling composites: `max_pool2d`, `avg_pool2d`, `global_avg_pool2d`, each a reduction over
-//! the window axis of [`Var::unfold`]'s columns.
+//! Pooling composites: `avg_pool2d`, the mean over the window axis of [`Var::unfold`]'s columns,
+//! and `global_avg_pool2d`. (`max_pool2d` is a primitive: it keeps where each maximum was.)
 
 use crate::ops::window::{Window, nchw};
 use crate::{Float, Var};
@@ -22,30 +22,6 @@ fn windows<'t, F: Float>(
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// The largest element of each `kernel` window of an `[N, C, H, W]` var, the window moved
-    /// by `stride`: `[N, C, oh, ow]` (PyTorch's `F.max_pool2d(x, kernel, stride)`). The gradient
-    /// goes to the window's maximum only (shared equally between ties), as ReLU's goes to its
-    /// positive inputs only; a position in several windows collects from each.
-    ///
-    /// ```
-    /// # use descent_autograd::{Tape, Tensor};
-    /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec((1..=16).map(f32::from).collect(), &[1, 1, 4, 4]));
-    /// let y = x.max_pool2d([2, 2], [2, 2]);
-    /// assert_eq!(y.value().to_vec(), vec![6.0, 8.0, 14.0, 16.0]);
-    /// let g = tape.gradient(&y.sum(&[], false), &[x]).remove(0).to_vec();
-    /// assert_eq!((g[5], g[4], g.iter().sum::<f32>()), (1.0, 0.0, 4.0));
-    /// ```
-    ///
-    /// # Panics
-    /// When the var is not 4-D, a kernel size or stride is zero, or the kernel is larger than
-    /// the input.
-    #[track_caller]
-    pub fn max_pool2d(&self, kernel: [usize; 2], stride: [usize; 2]) -> Var<'t, F> {
-        let (windows, out) = windows(self, "max_pool2d", kernel, stride);
-        windows.max(&[2], false).reshape(&out)
-    }
-
     /// The mean of each `kernel` window of an `[N, C, H, W]` var, the window moved by `stride`:
     /// `[N, C, oh, ow]` (PyTorch's `F.avg_pool2d(x, kernel, stride)`). Each position receives
     /// `1 / (kh·kw)` of the gradient of every window it is in.
@@ -73,7 +49,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec((1..=8).map(f32::from).collect(), &[1, 2, 2, 2]));
+    /// let x = tape.watch(Tensor::from_vec((1..=8u8).map(f32::from).collect(), &[1, 2, 2, 2]));
     /// assert_eq!(x.global_avg_pool2d().value().to_vec(), vec![2.5, 6.5]);
     /// ```
     ///
@@ -91,25 +67,6 @@ mod tests {
     use crate::{Tape, Tensor};
 
     #[test]
-    fn overlapping_windows_collect_gradients() {
-        // 1×3 row [1 3 2], kernel 1×2, stride 1: windows [1 3] and [3 2] both pick the 3
-        let tape = Tape::new();
-        let x = tape.watch(Tensor::from_vec(vec![1.0f64, 3.0, 2.0], &[1, 1, 1, 3]));
-        let y = x.max_pool2d([1, 2], [1, 1]);
-        assert_eq!(y.value().to_vec(), vec![3.0, 3.0]);
-        let g = tape.gradient(&y.sum(&[], false), &[x]);
-        assert_eq!(g[0].to_vec(), vec![0.0, 2.0, 0.0]);
-    }
-
-    #[test]
-    #[should_panic(expected = "max_pool2d: input must be 4-D [N, C, H, W], not [4, 4]")]
-    fn max_pool_of_2d_panics() {
-        let tape = Tape::new();
-        tape.watch(Tensor::<f32>::zeros(&[4, 4]))
-            .max_pool2d([2, 2], [2, 2]);
-    }
-
-    #[test]
     #[should_panic(
         expected = "avg_pool2d: kernel [2, 2], stride [0, 2] and dilation [1, 1] must be positive"
     )]
@@ -117,16 +74,6 @@ mod tests {
         let tape = Tape::new();
         tape.watch(Tensor::<f32>::zeros(&[1, 1, 4, 4]))
             .avg_pool2d([2, 2], [0, 2]);
-    }
-
-    #[test]
-    #[should_panic(
-        expected = "max_pool2d: kernel [5, 5] (dilation [1, 1]) is larger than the input [4, 4]"
-    )]
-    fn max_pool_kernel_too_large_panics() {
-        let tape = Tape::new();
-        tape.watch(Tensor::<f32>::zeros(&[1, 1, 4, 4]))
-            .max_pool2d([5, 5], [1, 1]);
     }
 
     #[test]

@@ -32,24 +32,33 @@ impl<F: Float> Tensor<F> {
         let [n, c, h, w] = nchw("unfold", "input", self.shape());
         let [oh, ow] = window.output_size("unfold", [h, w]);
         let (rows, len) = (c * window.kernel[0] * window.kernel[1], oh * ow);
-        let mut out = vec![F::zero(); n * rows * len];
-        if out.is_empty() || h * w == 0 {
-            return Tensor::from_vec(out, &[n, rows, len]);
-        }
         let input = self.array().as_standard_layout();
         let input = input.as_slice().expect("standard layout");
-        let blocks = out.chunks_mut(rows * len).zip(input.chunks(c * h * w));
-        for (cols, image) in blocks {
-            window.walk(c, [h, w], |col, at, outputs, step| {
-                let dst = &mut cols[col + outputs.start..col + outputs.end];
-                if step == 1 {
-                    dst.copy_from_slice(&image[at..at + dst.len()]);
-                } else {
+        if n * rows * len == 0 || h * w == 0 {
+            return Tensor::zeros(&[n, rows, len]);
+        }
+        let images = input.chunks(c * h * w);
+        let out = if window.padding == [0, 0] {
+            // Every column is inside the input: append in order, nothing to zero first.
+            let mut out = Vec::with_capacity(n * rows * len);
+            for image in images {
+                window.walk(c, [h, w], |_, at, outputs, step| match step {
+                    1 => out.extend_from_slice(&image[at..at + outputs.len()]),
+                    _ => out.extend(image[at..].iter().step_by(step).take(outputs.len())),
+                });
+            }
+            out
+        } else {
+            let mut out = vec![F::zero(); n * rows * len];
+            for (cols, image) in out.chunks_mut(rows * len).zip(images) {
+                window.walk(c, [h, w], |col, at, outputs, step| {
+                    let dst = &mut cols[col + outputs.start..col + outputs.end];
                     let src = image[at..].iter().step_by(step);
                     dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
-                }
-            });
-        }
+                });
+            }
+            out
+        };
         Tensor::from_vec(out, &[n, rows, len])
     }
 }
