@@ -82,3 +82,8 @@ pub use sequential::Sequential;
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/layers.md")]
 pub struct Guide;
+
+/// The walk-through `docs/cnn.md`, compiled here so its snippets are tested and cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/cnn.md")]
+pub struct CnnGuide;
