@@ -1,6 +1,6 @@
 //! A small convolutional network learns the embedded 8×8 digits (no download, a few seconds):
 //! conv 3×3 1→8 (padding 1), ReLU, max-pool 2, conv 3×3 8→16 (padding 1), ReLU, max-pool 2,
-//! flatten 64, dense 10; Adam 3e-3, mini-batches of 32, 12 epochs, seeded.
+//! flatten 64, dense 10; Adam 3e-3, mini-batches of 32, 30 epochs, seeded.
 
 mod common;
 
@@ -8,7 +8,10 @@ use descent::prelude::*;
 use ndarray::{Array2, Axis, Ix2};
 use rand::{SeedableRng, rngs::StdRng};
 
-/// Held-out accuracy the network must reach (measured: 97.8% at init seed 0).
+/// Passes over the training split.
+const EPOCHS: usize = 30;
+
+/// Held-out accuracy the network must reach (measured: 96.66% at init seed 0).
 const TARGET_ACCURACY: f64 = 0.96;
 
 fn cnn(seed: u64) -> Sequential<f32> {
@@ -38,7 +41,7 @@ fn cnn_learns_the_digits() {
     let variables = common::variables(&model);
     let mut optimizer = Adam::new(3e-3);
     let mut batches = Batches::new(train.len(), 32).shuffle(1);
-    for _ in 0..12 {
+    for _ in 0..EPOCHS {
         for positions in batches.epoch() {
             let rows: Vec<usize> = positions.iter().map(|&p| train[p]).collect();
             let labels = rows.iter().map(|&r| digits.labels[r]).collect();
@@ -56,6 +59,7 @@ fn cnn_learns_the_digits() {
     let predicted = metrics::argmax(&logits.view().into_dimensionality::<Ix2>().expect("2-D"));
     let truth: Vec<usize> = test.iter().map(|&r| digits.labels[r]).collect();
     let accuracy = metrics::accuracy(&truth, &predicted);
+    println!("held-out accuracy {accuracy:.4}");
     assert!(
         accuracy >= TARGET_ACCURACY,
         "held-out accuracy {accuracy:.4} is below {TARGET_ACCURACY}"

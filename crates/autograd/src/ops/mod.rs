@@ -36,11 +36,11 @@ mod slice;
 // Convolutions and pooling.
 mod conv1d;
 mod conv2d;
-mod fold;
+pub(crate) mod fold;
 mod max_pool2d;
 mod pad;
 mod pooling;
-mod unfold;
+pub(crate) mod unfold;
 pub(crate) mod window;
 // Fused.
 mod cross_entropy;
