@@ -1,18 +1,15 @@
 //! `conv2d`: 2-D convolution (cross-correlation, as in every framework) as unfold + product.
 
 use crate::op::{Backward, Grads};
-use crate::ops::fold::fold_columns;
 use crate::ops::matmul::gemm;
-use crate::ops::unfold::columns;
 use crate::ops::window::{Window, nchw};
 use crate::{Float, Op, Tensor, Value, Var};
-use ndarray::{Array1, Array2, Ix2};
+use ndarray::{Array3, Axis, Ix2, Ix3};
 
-/// The input's columns (`[C·kh·kw, N·oh·ow]`, the whole batch side by side) are kept for the
-/// fused backward: the weight gradient needs them.
+/// The columns of the input are kept for the fused backward (the weight gradient needs them).
 struct Conv2d<F> {
     window: Window,
-    cols: Array2<F>,
+    cols: Tensor<F>,
 }
 
 impl<F: Float> Op<F> for Conv2d<F> {
@@ -42,25 +39,33 @@ impl<F: Float> Op<F> for Conv2d<F> {
     }
     fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
         let (x, w, g) = (&ctx.inputs[0], &ctx.inputs[1], ctx.grad);
-        let [n, c, h, wd] = nchw("conv2d", "input", x.shape());
+        let [n, _, h, wd] = nchw("conv2d", "input", x.shape());
         let [o, ..] = dims(w.shape());
         let [_, _, oh, ow] = nchw("conv2d", "gradient", g.shape());
-        // G as [O, N·oh·ow], the layout of the batch-wide columns: one product per gradient.
-        let g = g.reshape(&[n, o, oh * ow]).permute(&[1, 0, 2]);
-        let g = g.reshape(&[o, n * oh * ow]);
-        let g = g.view().into_dimensionality::<Ix2>().expect("2-D");
-        let cols = self.cols.view();
-        let k = cols.dim().0;
+        let g3 = g.reshape(&[n, o, oh * ow]);
+        let g3 = g3.view().into_dimensionality::<Ix3>().expect("3-D");
+        let cols = self.cols.view().into_dimensionality::<Ix3>().expect("3-D");
+        let k = cols.dim().1;
         let w2 = w.reshape(&[o, k]);
         let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
         let dx = || {
-            let mut dcols = Array2::zeros((k, n * oh * ow));
-            gemm(w2.t(), g, F::zero(), dcols.view_mut());
-            fold_columns(dcols.view(), [n, c], [h, wd], self.window)
+            let mut dcols = Array3::zeros((n, k, oh * ow));
+            for (b, out) in dcols.outer_iter_mut().enumerate() {
+                gemm(w2.t(), g3.index_axis(Axis(0), b), F::zero(), out);
+            }
+            Tensor::from(dcols).fold([h, wd], self.window)
         };
         let dw = || {
-            let mut dw = Array2::zeros((o, k));
-            gemm(g, cols.t(), F::zero(), dw.view_mut());
+            let mut dw = ndarray::Array2::zeros((o, k));
+            for b in 0..n {
+                let cols_b = cols.index_axis(Axis(0), b);
+                gemm(
+                    g3.index_axis(Axis(0), b),
+                    cols_b.t(),
+                    F::one(),
+                    dw.view_mut(),
+                );
+            }
             Tensor::from(dw).reshape(w.shape())
         };
         let mut grads: Grads<Tensor<F>> = [ctx.grad_of(0, dx), ctx.grad_of(1, dw)]
@@ -68,12 +73,12 @@ impl<F: Float> Op<F> for Conv2d<F> {
             .collect();
         if ctx.inputs.len() == 3 {
             grads.push(ctx.grad_of(2, || {
-                Tensor::from(
-                    g.rows()
-                        .into_iter()
-                        .map(|row| row.sum())
-                        .collect::<Array1<F>>(),
-                )
+                let mut db = ndarray::Array1::zeros(o);
+                for image in g3.outer_iter() {
+                    let rows = db.iter_mut().zip(image.outer_iter());
+                    rows.for_each(|(d, row)| *d += row.sum());
+                }
+                Tensor::from(db)
             }));
         }
         Some(grads)
@@ -96,7 +101,7 @@ fn forward<F: Float>(
     weight: &Tensor<F>,
     bias: Option<&Tensor<F>>,
     window: Window,
-) -> (Tensor<F>, Array2<F>, Window) {
+) -> (Tensor<F>, Tensor<F>, Window) {
     let [n, c, h, w] = nchw("conv2d", "input", x.shape());
     let [o, wc, kh, kw] = dims(weight.shape());
     if c != wc {
@@ -112,23 +117,22 @@ fn forward<F: Float>(
         ..window
     };
     let [oh, ow] = window.output_size("conv2d", [h, w]);
-    let cols = columns(x, window);
-    let mut out = Array2::zeros((o, n * oh * ow));
+    let cols = x.unfold(window);
+    let mut out = Array3::zeros((n, o, oh * ow));
     if let Some(b) = bias {
-        let rows = out.rows_mut().into_iter().zip(b.array().iter());
-        rows.for_each(|(mut row, &b)| row.fill(b));
+        for mut image in out.outer_iter_mut() {
+            let rows = image.outer_iter_mut().zip(b.array().iter());
+            rows.for_each(|(mut row, &b)| row.fill(b));
+        }
     }
     let beta = if bias.is_some() { F::one() } else { F::zero() };
     let w2 = weight.reshape(&[o, c * kh * kw]);
     let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
-    gemm(w2, cols.view(), beta, out.view_mut());
-    // [O, N, oh·ow] to the output's [N, O, oh, ow]: one transposing copy.
-    let out = Tensor::from(
-        out.into_shape_with_order((o, n, oh * ow))
-            .expect("contiguous"),
-    );
-    let out = out.permute(&[1, 0, 2]).reshape(&[n, o, oh, ow]);
-    (out, cols, window)
+    let cols3 = cols.view().into_dimensionality::<Ix3>().expect("3-D");
+    for (b, y) in out.outer_iter_mut().enumerate() {
+        gemm(w2, cols3.index_axis(Axis(0), b), beta, y);
+    }
+    (Tensor::from(out).reshape(&[n, o, oh, ow]), cols, window)
 }
 
 impl<F: Float> Tensor<F> {
@@ -158,10 +162,9 @@ impl<'t, F: Float> Var<'t, F> {
     /// The 2-D convolution of an `[N, C, H, W]` input by `weight` `[O, C, kh, kw]`, plus `bias`
     /// `[O]` if given: `[N, O, oh, ow]` with `oh = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1` (and
     /// likewise `ow`). PyTorch's `F.conv2d(x, weight, bias, stride, padding, dilation)`: a
-    /// cross-correlation, zero padding, each pair `[height, width]`. Computed as an unfold of
-    /// the whole batch into columns `[C·kh·kw, N·oh·ow]` and one product
-    /// `weight [O, C·kh·kw] · columns`, large enough for the GEMM kernels to run at speed (and
-    /// on several threads); its gradients are products of the same shapes.
+    /// cross-correlation, zero padding, each pair `[height, width]`. Computed as [`Var::unfold`]
+    /// then one product per image, `weight [O, C·kh·kw] · columns [C·kh·kw, oh·ow]`, which is
+    /// already the `[O, oh, ow]` layout of the output.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};

@@ -3,7 +3,6 @@
 use crate::op::{Backward, Grads};
 use crate::ops::window::Window;
 use crate::{Float, Op, Tensor, Value, Var};
-use ndarray::ArrayView2;
 
 struct Fold {
     window: Window,
@@ -67,34 +66,6 @@ impl<F: Float> Tensor<F> {
         }
         Tensor::from_vec(out, &[n, c, h, w])
     }
-}
-
-/// [`Tensor::fold`] of the batch-wide `[C·kh·kw, N·oh·ow]` layout of `unfold::columns`, onto
-/// `[n, channels, size]`.
-pub(crate) fn fold_columns<F: Float>(
-    cols: ArrayView2<'_, F>,
-    [n, c]: [usize; 2],
-    size: [usize; 2],
-    window: Window,
-) -> Tensor<F> {
-    let [h, w] = size;
-    let [oh, ow] = window.output_size("fold", size);
-    let len = oh * ow;
-    let mut out = vec![F::zero(); n * c * h * w];
-    if out.is_empty() || len == 0 {
-        return Tensor::from_vec(out, &[n, c, h, w]);
-    }
-    let cols = cols.as_standard_layout();
-    let src = cols.as_slice().expect("standard layout");
-    for (b, image) in out.chunks_mut(c * h * w).enumerate() {
-        window.walk(c, size, |col, at, outputs, step| {
-            let start = (col / len) * n * len + b * len + col % len;
-            let src = &src[start + outputs.start..start + outputs.end];
-            let dst = image[at..].iter_mut().step_by(step);
-            dst.zip(src).for_each(|(d, &s)| *d += s);
-        });
-    }
-    Tensor::from_vec(out, &[n, c, h, w])
 }
 
 impl<'t, F: Float> Var<'t, F> {

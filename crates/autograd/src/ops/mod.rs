@@ -36,11 +36,11 @@ mod slice;
 // Convolutions and pooling.
 mod conv1d;
 mod conv2d;
-pub(crate) mod fold;
+mod fold;
 mod max_pool2d;
 mod pad;
 mod pooling;
-pub(crate) mod unfold;
+mod unfold;
 pub(crate) mod window;
 // Fused.
 mod cross_entropy;

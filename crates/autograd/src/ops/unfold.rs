@@ -3,7 +3,6 @@
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
 use crate::{Float, Op, Tensor, Value, Var};
-use ndarray::Array2;
 
 struct Unfold {
     window: Window,
@@ -62,30 +61,6 @@ impl<F: Float> Tensor<F> {
         };
         Tensor::from_vec(out, &[n, rows, len])
     }
-}
-
-/// The windows of the whole batch as one `[C·kh·kw, N·oh·ow]` matrix (image `b`'s columns at
-/// `b·oh·ow..`), so that a convolution is one large product rather than one per image.
-pub(crate) fn columns<F: Float>(x: &Tensor<F>, window: Window) -> Array2<F> {
-    let [n, c, h, w] = nchw("conv2d", "input", x.shape());
-    let [oh, ow] = window.output_size("conv2d", [h, w]);
-    let (rows, len) = (c * window.kernel[0] * window.kernel[1], oh * ow);
-    let mut out = Array2::zeros((rows, n * len));
-    if out.is_empty() || h * w == 0 {
-        return out;
-    }
-    let input = x.array().as_standard_layout();
-    let input = input.as_slice().expect("standard layout");
-    let dst = out.as_slice_mut().expect("standard layout");
-    for (b, image) in input.chunks(c * h * w).enumerate() {
-        window.walk(c, [h, w], |col, at, outputs, step| {
-            let start = (col / len) * n * len + b * len + col % len;
-            let dst = &mut dst[start + outputs.start..start + outputs.end];
-            let src = image[at..].iter().step_by(step);
-            dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
-        });
-    }
-    out
 }
 
 impl<'t, F: Float> Var<'t, F> {
