@@ -1,15 +1,20 @@
 //! Training throughput on MNIST, with the settings of the reference programs in ../shared/bench:
 //! arch A = 784-128-10 (batch 64, SGD lr 0.1), arch B = 784-512-512-10 (batch 128, lr 0.05),
-//! ReLU, mean softmax cross-entropy, momentum 0.9, reshuffled every epoch, last partial batch
-//! dropped. Prints one JSON line.
+//! arch C = the CNN of mnist_cnn.py (conv 5×5 1→16, ReLU, max-pool 2, conv 5×5 16→32, ReLU,
+//! max-pool 2, flatten 512, dense 10; batch 64, lr 0.05), ReLU, mean softmax cross-entropy,
+//! momentum 0.9, reshuffled every epoch, last partial batch dropped. Prints one JSON line.
 //!
 //! ```text
 //! cargo run --release --example bench_mnist -- --arch A --epochs 3 [--data DIR]
+//! cargo run --release --example bench_mnist -- --arch C --epochs 3 [--data DIR]
 //! ```
 //!
 //! `samples_per_s_epoch2` is the headline (epoch 1 includes warm-up). `gemm_ceiling_samples_per_s`
 //! is what the matrix products alone would allow: the same products (forward, weight gradients,
-//! input gradients of the hidden layers) timed through descent's matmul in this process.
+//! input gradients of the hidden layers) timed through descent's matmul in this process. For
+//! arch C these are the per-image products of the convolutions (weight `[O, C·k·k]` by columns
+//! `[C·k·k, positions]`, its weight and column gradients; none for the first layer's input)
+//! and the dense layer's, so the ceiling leaves out unfold, fold, pooling and the elementwise ops.
 
 use descent::prelude::*;
 use ndarray::Ix2;
@@ -23,8 +28,13 @@ fn main() {
     let (sizes, batch, lr): (&[usize], usize, f64) = match arch.as_str() {
         "A" => (&[784, 128, 10], 64, 0.1),
         "B" => (&[784, 512, 512, 10], 128, 0.05),
-        other => panic!("--arch must be A or B, not {other}"),
+        "C" => (&[], 64, 0.05),
+        other => panic!("--arch must be A, B or C, not {other}"),
     };
+    let images: &[usize] = if arch == "C" { &[1, 28, 28] } else { &[784] };
+    let input_shape: Vec<usize> = std::iter::once(batch)
+        .chain(images.iter().copied())
+        .collect();
     let mnist = Mnist::load(&dir).unwrap_or_else(|e| panic!("{e}"));
     let rss_before_train = peak_rss_kib();
 
@@ -35,6 +45,17 @@ fn main() {
         if i + 2 < sizes.len() {
             model = model.push(Relu);
         }
+    }
+    if arch == "C" {
+        model = model
+            .push(Conv2d::new(1, 16, [5, 5], &mut rng))
+            .push(Relu)
+            .push(MaxPool2d::new([2, 2]))
+            .push(Conv2d::new(16, 32, [5, 5], &mut rng))
+            .push(Relu)
+            .push(MaxPool2d::new([2, 2]))
+            .push(Flatten::default())
+            .push(Dense::new(512, 10, &mut rng));
     }
     let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
     let mut optimizer = Momentum::new(lr, 0.9);
@@ -56,23 +77,30 @@ fn main() {
                 *label = mnist.train.labels[row];
             }
             let tape = Tape::new();
-            let loss = model.forward(&tape.watch(x.clone())).cross_entropy(&labels);
+            let input = tape.watch(x.reshape(&input_shape));
+            let loss = model.forward(&input).cross_entropy(&labels);
             let grads = tape.gradient(&loss, &variables);
             optimizer.apply_gradients(&grads, &variables);
             loss_last = loss.item();
             samples += rows.len();
         }
         per_epoch.push(samples as f64 / start.elapsed().as_secs_f64());
-        accuracy = test_accuracy(&model, &mnist.test);
+        accuracy = test_accuracy(&model, &mnist.test, images);
     }
 
-    let products = products(sizes, batch);
+    let products = match arch.as_str() {
+        "C" => cnn_products(batch),
+        _ => products(sizes, batch).into_iter().map(|p| (p, 1)).collect(),
+    };
     let flops_per_sample = products
         .iter()
-        .map(|&(m, k, n, ..)| 2.0 * (m * k * n) as f64)
+        .map(|&((m, k, n, ..), count)| 2.0 * (m * k * n * count) as f64)
         .sum::<f64>()
         / batch as f64;
-    let gemm_seconds_per_step: f64 = products.iter().map(|&p| time_product(p)).sum();
+    let gemm_seconds_per_step: f64 = products
+        .iter()
+        .map(|&(p, count)| count as f64 * time_product(p))
+        .sum();
     let headline = per_epoch[1.min(per_epoch.len() - 1)];
     println!(
         "{{\"framework\":\"descent\",\"arch\":\"{arch}\",\"batch\":{batch},\"epochs\":{epochs},\
@@ -104,6 +132,30 @@ fn products(sizes: &[usize], batch: usize) -> Vec<(usize, usize, usize, bool, bo
     products
 }
 
+/// A product as (m, k, n, transpose a, transpose b).
+type Product = (usize, usize, usize, bool, bool);
+
+/// The products of one arch C step, each with how many times it runs: per image, each
+/// convolution's forward `W [O, C·25] · cols [C·25, positions]` and weight gradient
+/// `G [O, positions] · colsᵀ`, and for the second its column gradient `Wᵀ · G`; then the dense
+/// layer's three products (its input gradient feeds the convolutions).
+fn cnn_products(batch: usize) -> Vec<(Product, usize)> {
+    let mut products = Vec::new();
+    for (i, (channels, outputs, positions)) in [(1, 16, 576), (16, 32, 64)].into_iter().enumerate()
+    {
+        let k = channels * 25;
+        products.push(((outputs, k, positions, false, false), batch));
+        products.push(((outputs, positions, k, false, true), batch));
+        if i > 0 {
+            products.push(((k, outputs, positions, true, false), batch));
+        }
+    }
+    products.push(((batch, 512, 10, false, false), 1));
+    products.push(((512, batch, 10, true, false), 1));
+    products.push(((batch, 10, 512, false, true), 1));
+    products
+}
+
 /// Median seconds of one product through descent's matmul, transposed operands as views.
 fn time_product((m, k, n, transpose_a, transpose_b): (usize, usize, usize, bool, bool)) -> f64 {
     let mut rng = StdRng::seed_from_u64(1);
@@ -127,14 +179,21 @@ fn time_product((m, k, n, transpose_a, transpose_b): (usize, usize, usize, bool,
     samples[3]
 }
 
-fn test_accuracy(model: &Sequential<f32>, images: &descent::data::Images) -> f64 {
+fn test_accuracy(model: &Sequential<f32>, images: &descent::data::Images, shape: &[usize]) -> f64 {
     let rows: Vec<usize> = (0..images.len()).collect();
     let mut predicted = Vec::with_capacity(images.len());
-    for chunk in rows.chunks(1000) {
+    // The CNN's columns are 25 times its input: smaller chunks keep the peak memory down.
+    let size = if shape.len() > 1 { 250 } else { 1000 };
+    for chunk in rows.chunks(size) {
         let mut x = ndarray::Array2::<f32>::zeros((chunk.len(), 784));
         gather_rows(&images.pixels, chunk, &mut x, |p| f32::from(p) / 255.0);
         let tape = Tape::new();
-        let logits = model.forward(&tape.watch(Tensor::from(x))).value();
+        let shape: Vec<usize> = std::iter::once(chunk.len())
+            .chain(shape.iter().copied())
+            .collect();
+        let logits = model
+            .forward(&tape.watch(Tensor::from(x).reshape(&shape)))
+            .value();
         predicted.extend(metrics::argmax(
             &logits.view().into_dimensionality::<Ix2>().expect("2-D"),
         ));

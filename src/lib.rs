@@ -18,13 +18,15 @@ pub mod train;
 /// ```
 pub mod prelude {
     pub use crate::train::{PlotError, Progress, Stop, Stopping, gradient_norm, loss_curves};
-    pub use descent_autograd::{Float, Tape, Tensor, Var, Variable, check};
+    pub use descent_autograd::{Float, Tape, Tensor, Var, Variable, Window, check};
     pub use descent_data::{Batches, Classification, Mnist, Regression, Standardizer};
     pub use descent_data::{gather_rows, metrics, train_test_split};
-    pub use descent_layers::{BatchNorm1d, Dense, Dropout, Embedding, Init, LayerNorm, Module};
+    pub use descent_layers::{AvgPool2d, Conv1d, Conv2d, Flatten, GlobalAvgPool2d, MaxPool2d};
+    pub use descent_layers::{BatchNorm1d, BatchNorm2d, Dense, Dropout, Embedding, Init};
     pub use descent_layers::{
         Gelu, LeakyRelu, Relu, Sequential, Sigmoid, Softmax, Tanh, checkpoint,
     };
+    pub use descent_layers::{LayerNorm, Module};
     pub use descent_optim::{AdaGrad, Adam, Momentum, Optimizer, RmsProp, Schedule, Sgd};
     pub use descent_optim::{CosineAnnealing, ExponentialDecay, StepDecay, Warmup};
     pub use descent_optim::{clip_by_global_norm, clip_by_value};

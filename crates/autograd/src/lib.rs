@@ -48,6 +48,7 @@ mod variable;
 pub use float::Float;
 pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};
+pub use ops::window::Window;
 pub use shape::Shape;
 pub use tape::{Source, Tape};
 pub use tensor::Tensor;

@@ -4,7 +4,7 @@
 //! nothing; on [`Var`] it is recorded on the var's tape and can be differentiated again.
 
 use crate::shape::Shape;
-use crate::{Float, Tensor, Var};
+use crate::{Float, Tensor, Var, Window};
 
 /// The algebra of backward rules (see [`crate::Op`]). Implemented by [`Tensor`] and [`Var`].
 ///
@@ -58,6 +58,10 @@ pub trait Value<F: Float>: Clone {
     fn scatter_add(&self, axis: usize, indices: &Tensor<usize>, size: usize) -> Self;
     /// Elementwise `if mask { on_true } else { on_false }`.
     fn select(mask: &Tensor<bool>, on_true: &Self, on_false: &Self) -> Self;
+    /// The windows of `[N, C, H, W]` as the columns of `[N, C·kh·kw, oh·ow]` (im2col).
+    fn unfold(&self, window: Window) -> Self;
+    /// Columns `[N, C·kh·kw, oh·ow]` summed back onto `[N, C, H, W]` (col2im), `size` = `[H, W]`.
+    fn fold(&self, size: [usize; 2], window: Window) -> Self;
 
     /// `self + other` for two gradients of one shape; tensors add in place when unshared.
     fn accumulate(self, other: &Self) -> Self {
@@ -148,6 +152,12 @@ macro_rules! forward_value {
         }
         fn select(mask: &Tensor<bool>, on_true: &Self, on_false: &Self) -> Self {
             <$ty>::select(mask, on_true, on_false)
+        }
+        fn unfold(&self, window: Window) -> Self {
+            <$ty>::unfold(self, window)
+        }
+        fn fold(&self, size: [usize; 2], window: Window) -> Self {
+            <$ty>::fold(self, size, window)
         }
         fn neg(&self) -> Self {
             <$ty>::neg(self)

@@ -2,7 +2,7 @@
 //! (first and second order) and f32. `every_var_op_has_a_row` reads the op sources, so an op
 //! cannot be added without its row here.
 
-use descent_autograd::{Float, Tensor, Var, check};
+use descent_autograd::{Float, Tensor, Var, Window, check};
 use rand::{SeedableRng, rngs::StdRng};
 
 /// Where a row's inputs are drawn from: away from kinks and poles.
@@ -139,6 +139,50 @@ fn table<F: Float>() -> Vec<Row<F>> {
         }),
         row("scatter_add", &[&[3, 2]], Any, |v| {
             v[0].scatter_add(0, &ids(&[1, 3, 1]), 4)
+        }),
+        // Convolutions and pooling: batch and channels > 1, stride 2, padding, dilation,
+        // non-square kernels, a kernel equal to the input.
+        row("unfold", &[&[2, 3, 5, 4]], Any, |v| {
+            v[0].unfold(Window::new([3, 2]).stride([2, 1]).padding([1, 0]))
+        }),
+        row("fold", &[&[2, 6, 6]], Any, |v| {
+            v[0].fold([4, 5], Window::new([2, 1]).stride([2, 2]).dilation([1, 2]))
+        }),
+        row("conv2d", &[&[2, 3, 5, 5], &[4, 3, 3, 3], &[4]], Any, |v| {
+            v[0].conv2d(&v[1], Some(&v[2]), [1, 1], [0, 0], [1, 1])
+        }),
+        row("conv2d", &[&[2, 2, 6, 5], &[3, 2, 3, 2]], Any, |v| {
+            v[0].conv2d(&v[1], None, [2, 1], [1, 2], [1, 2])
+        }),
+        row("conv2d", &[&[3, 2, 4, 3], &[2, 2, 4, 3], &[2]], Any, |v| {
+            v[0].conv2d(&v[1], Some(&v[2]), [1, 1], [0, 0], [1, 1])
+        }),
+        row("conv2d", &[&[2, 2, 5, 5], &[2, 2, 3, 3], &[2]], Any, |v| {
+            v[0].conv2d(&v[1], Some(&v[2]), [2, 2], [1, 1], [2, 2])
+        }),
+        row("conv1d", &[&[2, 3, 7], &[2, 3, 3], &[2]], Any, |v| {
+            v[0].conv1d(&v[1], Some(&v[2]), 2, 1, 2)
+        }),
+        row("max_pool2d", &[&[2, 3, 4, 6]], Any, |v| {
+            v[0].max_pool2d([2, 3], [2, 3])
+        }),
+        row("max_pool2d", &[&[2, 2, 5, 5]], Any, |v| {
+            v[0].max_pool2d([3, 3], [2, 2])
+        }),
+        row("avg_pool2d", &[&[2, 3, 5, 4]], Any, |v| {
+            v[0].avg_pool2d([3, 2], [2, 2])
+        }),
+        row("avg_pool2d", &[&[2, 2, 3, 3]], Any, |v| {
+            v[0].avg_pool2d([3, 3], [1, 1])
+        }),
+        row("global_avg_pool2d", &[&[2, 3, 4, 5]], Any, |v| {
+            v[0].global_avg_pool2d()
+        }),
+        row("flatten", &[&[2, 3, 2, 2]], Any, |v| {
+            v[0].flatten(1).matmul(&v[0].flatten(2).reshape(&[12, 2]))
+        }),
+        row("pad", &[&[2, 3, 3]], Any, move |v| {
+            v[0].pad(&[[1, 0], [2, 1]], c(0.5)).square()
         }),
         // Softmax and losses.
         row("softmax", &[&[3, 4]], Any, |v| v[0].softmax(1)),

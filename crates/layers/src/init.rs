@@ -59,7 +59,27 @@ impl Init {
     /// assert!((var - 2.0 / 1000.0).abs() < 1e-4); // 2 / fan_in
     /// ```
     pub fn sample<F: Float, R: Rng + ?Sized>(&self, shape: &[usize], rng: &mut R) -> Tensor<F> {
-        let (fan_in, fan_out) = fans(shape);
+        self.sample_with_fans(shape, fans(shape), rng)
+    }
+
+    /// A tensor of `shape` drawn by this scheme with the given `(fan_in, fan_out)`, for layouts
+    /// [`fans`] does not read, such as a convolution's `[O, C, kh, kw]` ([`conv_fans`]).
+    ///
+    /// ```
+    /// use descent_layers::{Init, init::conv_fans};
+    /// use rand::{SeedableRng, rngs::StdRng};
+    /// let shape = [16, 1, 5, 5];
+    /// let w = Init::HeUniform.sample_with_fans::<f64, _>(&shape, conv_fans(&shape), &mut StdRng::seed_from_u64(0));
+    /// let bound = (6.0f64 / 25.0).sqrt(); // fan-in C·kh·kw = 25
+    /// assert!(w.to_vec().iter().all(|x| x.abs() <= bound));
+    /// assert!(w.to_vec().iter().any(|x| x.abs() > 0.9 * bound));
+    /// ```
+    pub fn sample_with_fans<F: Float, R: Rng + ?Sized>(
+        &self,
+        shape: &[usize],
+        (fan_in, fan_out): (usize, usize),
+        rng: &mut R,
+    ) -> Tensor<F> {
         let (fan_in, fan_sum) = (fan_in as f64, (fan_in + fan_out) as f64);
         let uniform = |a: f64, rng: &mut R| Tensor::uniform(shape, F::cast(-a), F::cast(a), rng);
         let normal = |std: f64, rng: &mut R| Tensor::normal(shape, F::zero(), F::cast(std), rng);
@@ -98,6 +118,29 @@ pub fn fans(shape: &[usize]) -> (usize, usize) {
             let field: usize = receptive.iter().product();
             (inputs * field, outputs * field)
         }
+    }
+}
+
+/// The fan-in and fan-out of a convolution weight in PyTorch's layout `[O, C, k..]`
+/// (`[O, C, kh, kw]` for 2-D, `[O, C, k]` for 1-D): `C · field` and `O · field`, where the
+/// field is the product of the kernel sizes.
+///
+/// ```
+/// use descent_layers::init::conv_fans;
+/// assert_eq!(conv_fans(&[32, 16, 5, 5]), (400, 800));
+/// assert_eq!(conv_fans(&[8, 3, 7]), (21, 56));
+/// ```
+///
+/// # Panics
+/// When the shape has fewer than 3 axes.
+#[track_caller]
+pub fn conv_fans(shape: &[usize]) -> (usize, usize) {
+    match shape {
+        [outputs, inputs, kernel @ ..] if !kernel.is_empty() => {
+            let field: usize = kernel.iter().product();
+            (inputs * field, outputs * field)
+        }
+        _ => panic!("conv_fans: a convolution weight is [O, C, k..], not {shape:?}"),
     }
 }
 

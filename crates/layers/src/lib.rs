@@ -1,4 +1,5 @@
-//! descent's layers: the [`Module`] trait, dense layers, activations, normalisation, dropout,
+//! descent's layers: the [`Module`] trait, dense and convolution layers, pooling, activations,
+//! normalisation, dropout,
 //! embeddings, initialisers and safetensors checkpoints, all on `descent-autograd`'s tape.
 //!
 //! A module reads its [`Variable`](descent_autograd::Variable)s onto the tape of the input it is
@@ -42,14 +43,18 @@
 //! - **Randomness comes from the caller's seeded RNG** at construction ([`Dense::new`],
 //!   [`Init::sample`]); [`Dropout`] seeds its own mask RNG from it once.
 //! - **Modes are state, set with [`Module::set_training`]**; every module starts in training,
-//!   as PyTorch's do. Only [`Dropout`] and [`BatchNorm1d`] behave differently.
+//!   as PyTorch's do. Only [`Dropout`], [`BatchNorm1d`] and [`BatchNorm2d`] behave differently.
+//! - **Convolutions use PyTorch's layout**: inputs `[N, C, H, W]`, weights `[O, C, kh, kw]`
+//!   ([`Conv2d`]), so a PyTorch model's convolution weights load unchanged.
 //! - **Checkpoints are safetensors files** written atomically, loaded all-or-nothing
 //!   ([`checkpoint`]).
 #![doc(test(attr(deny(warnings))))]
 
 mod activations;
 mod batch_norm;
+mod batch_norm2d;
 pub mod checkpoint;
+mod conv;
 mod dense;
 mod dropout;
 mod embedding;
@@ -57,19 +62,28 @@ pub mod init;
 mod layer_norm;
 mod module;
 mod normalise;
+mod pool;
 mod sequential;
 
 pub use activations::{Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::BatchNorm1d;
+pub use batch_norm2d::BatchNorm2d;
+pub use conv::{Conv1d, Conv2d};
 pub use dense::Dense;
 pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use init::Init;
 pub use layer_norm::LayerNorm;
 pub use module::Module;
+pub use pool::{AvgPool2d, Flatten, GlobalAvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
 
 /// The guide `docs/layers.md`, compiled here so its snippets are tested and cannot drift.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/layers.md")]
 pub struct Guide;
+
+/// The walk-through `docs/cnn.md`, compiled here so its snippets are tested and cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/cnn.md")]
+pub struct CnnGuide;

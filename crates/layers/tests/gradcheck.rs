@@ -8,8 +8,9 @@
 
 use descent_autograd::{Tape, Tensor, Var, Variable, check};
 use descent_layers::{
-    BatchNorm1d, Dense, Dropout, Embedding, Gelu, LayerNorm, LeakyRelu, Module, Relu, Sequential,
-    Sigmoid, Softmax, Tanh,
+    AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dense, Dropout, Embedding, Flatten, Gelu,
+    GlobalAvgPool2d, LayerNorm, LeakyRelu, MaxPool2d, Module, Relu, Sequential, Sigmoid, Softmax,
+    Tanh,
 };
 use ndarray::Dimension;
 use rand::{SeedableRng, rngs::StdRng};
@@ -224,4 +225,98 @@ fn second_order_through_layers() {
         TOLERANCE,
     )
     .unwrap_or_else(|e| panic!("Hessian-vector products through the layers: {e}"));
+}
+
+#[test]
+fn convolutions() {
+    let mut rng = StdRng::seed_from_u64(21);
+    let conv = Conv2d::new(3, 4, [3, 2], &mut rng);
+    check_module("Conv2d", &conv, &input(&[2, 3, 5, 4], 22));
+    let strided = Conv2d::new(2, 3, [3, 3], &mut rng)
+        .stride([2, 2])
+        .padding([1, 1])
+        .dilation([1, 2]);
+    check_module("Conv2d strided", &strided, &input(&[2, 2, 6, 7], 23));
+    let no_bias = Conv2d::from_tensors(input(&[2, 2, 2, 2], 24), None);
+    check_module("Conv2d without bias", &no_bias, &input(&[3, 2, 3, 3], 25));
+    let conv1d = Conv1d::new(2, 3, 3, &mut rng).stride(2).padding(1);
+    check_module("Conv1d", &conv1d, &input(&[2, 2, 7], 26));
+}
+
+#[test]
+fn pooling_and_flatten() {
+    let x = input(&[2, 3, 4, 4], 27);
+    check_module("MaxPool2d", &MaxPool2d::new([2, 2]), &x);
+    check_module(
+        "MaxPool2d overlapping",
+        &MaxPool2d::new([3, 3]).stride([1, 1]),
+        &x,
+    );
+    check_module("AvgPool2d", &AvgPool2d::new([2, 1]).stride([1, 1]), &x);
+    check_module("GlobalAvgPool2d", &GlobalAvgPool2d, &x);
+    check_module("Flatten", &Flatten::default(), &x);
+}
+
+#[test]
+fn batch_norm_2d_in_training_and_evaluation() {
+    let mut norm = BatchNorm2d::new(3);
+    randomise(&norm, 28);
+    let x = input(&[2, 3, 3, 2], 29).map(|x| 2.0 * x + 0.5);
+    check_module("BatchNorm2d in training", &norm, &x);
+    norm.set_training(false);
+    check_module("BatchNorm2d in evaluation", &norm, &x);
+}
+
+#[test]
+fn dropout_on_4d_input() {
+    let x = input(&[2, 3, 4, 4], 30);
+    fn forward<'t>(x: &Var<'t, f64>) -> Var<'t, f64> {
+        Dropout::new(0.5, &mut StdRng::seed_from_u64(31)).forward(x)
+    }
+    check::gradients(|v| forward(&v[0]), std::slice::from_ref(&x), TOLERANCE)
+        .unwrap_or_else(|e| panic!("Dropout on [N, C, H, W]: {e}"));
+    let tape = Tape::new();
+    let y = forward(&tape.watch(x.clone()));
+    assert_eq!(y.shape().as_slice(), x.shape());
+    let dropped = y.value().to_vec().iter().filter(|&&v| v == 0.0).count();
+    assert!(
+        dropped > 0 && dropped < x.len(),
+        "drops some units: {dropped}"
+    );
+}
+
+/// Conv2d, BatchNorm2d, Tanh, MaxPool2d, Conv2d, AvgPool2d, Flatten, Dense.
+fn cnn() -> Sequential<f64> {
+    let mut rng = StdRng::seed_from_u64(32);
+    let model = Sequential::new()
+        .push(Conv2d::new(2, 3, [3, 3], &mut rng).padding([1, 1]))
+        .push(BatchNorm2d::new(3))
+        .push(Tanh)
+        .push(MaxPool2d::new([2, 2]))
+        .push(Conv2d::new(3, 4, [2, 2], &mut rng))
+        .push(AvgPool2d::new([2, 2]).stride([1, 1]))
+        .push(Flatten::default())
+        .push(Dense::new(4, 2, &mut rng));
+    randomise(&model, 33);
+    model
+}
+
+#[test]
+fn cnn_in_training_and_evaluation() {
+    let mut model = cnn();
+    check_module("CNN in training", &model, &input(&[2, 2, 6, 6], 34));
+    model.set_training(false);
+    check_module("CNN in evaluation", &model, &input(&[2, 2, 6, 6], 34));
+}
+
+#[test]
+fn second_order_through_a_cnn() {
+    let mut model = cnn();
+    model.set_training(false);
+    check::second_order(
+        |v| model.forward(&v[0]).tanh().sum(&[], false),
+        &[input(&[2, 2, 6, 6], 35)],
+        TOLERANCE,
+    )
+    .unwrap_or_else(|e| panic!("Hessian-vector products through a CNN: {e}"));
 }

@@ -33,6 +33,15 @@ mod permute;
 mod reshape;
 mod scatter_add;
 mod slice;
+// Convolutions and pooling.
+mod conv1d;
+mod conv2d;
+mod fold;
+mod max_pool2d;
+mod pad;
+mod pooling;
+mod unfold;
+pub(crate) mod window;
 // Fused.
 mod cross_entropy;
 // Composites.

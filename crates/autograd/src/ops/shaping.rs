@@ -1,4 +1,4 @@
-//! Shape composites: `transpose`, `stack`.
+//! Shape composites: `transpose`, `stack`, `flatten`.
 
 use crate::shape::{check_axis, mismatch};
 use crate::{Float, Tensor, Var};
@@ -70,5 +70,27 @@ impl<'t, F: Float> Var<'t, F> {
         shape.insert(axis, 1);
         let lifted: Vec<_> = parts.iter().map(|p| p.reshape(&shape)).collect();
         Var::concat(&lifted, axis)
+    }
+
+    /// The axes from `from_axis` on merged into one (PyTorch's `flatten(start_dim)`):
+    /// `[N, C, H, W]` with `from_axis` 1 becomes `[N, C·H·W]`, the input of a dense layer.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::<f32>::zeros(&[64, 32, 4, 4]));
+    /// assert_eq!(x.flatten(1).shape().as_slice(), &[64, 512]);
+    /// assert_eq!(x.flatten(0).shape().as_slice(), &[32768]);
+    /// ```
+    ///
+    /// # Panics
+    /// When `from_axis` is not an axis of the var.
+    #[track_caller]
+    pub fn flatten(&self, from_axis: usize) -> Var<'t, F> {
+        let shape = self.shape();
+        check_axis("flatten", from_axis, &shape);
+        let mut flat: crate::Shape = shape[..from_axis].iter().copied().collect();
+        flat.push(shape[from_axis..].iter().product());
+        self.reshape(&flat)
     }
 }

@@ -1,0 +1,264 @@
+//! `conv2d`: 2-D convolution (cross-correlation, as in every framework) as unfold + product.
+
+use crate::op::{Backward, Grads};
+use crate::ops::matmul::gemm;
+use crate::ops::window::{Window, nchw};
+use crate::{Float, Op, Tensor, Value, Var};
+use ndarray::{Array3, Axis, Ix2, Ix3};
+
+/// The columns of the input are kept for the fused backward (the weight gradient needs them).
+struct Conv2d<F> {
+    window: Window,
+    cols: Tensor<F>,
+}
+
+impl<F: Float> Op<F> for Conv2d<F> {
+    fn name(&self) -> &'static str {
+        "conv2d"
+    }
+    // y = W·unfold(x) + b per image: dx = fold(Wᵀ·G), dW = Σₙ G·unfold(x)ᵀ, db = Σ G over N, H, W
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let (x, w, g) = (&ctx.inputs[0], &ctx.inputs[1], ctx.grad);
+        let ([n, _, h, wd], [o, ..]) = (nchw("conv2d", "input", &x.shape()), dims(&w.shape()));
+        let [_, _, oh, ow] = nchw("conv2d", "gradient", &g.shape());
+        let g3 = g.reshape(&[n, o, oh * ow]);
+        let w2 = w.reshape(&[o, w.shape()[1..].iter().product()]);
+        let mut grads: Grads<V> = [
+            ctx.grad_of(0, || w2.transpose().matmul(&g3).fold([h, wd], self.window)),
+            ctx.grad_of(1, || {
+                let cols = x.unfold(self.window).transpose();
+                g3.matmul(&cols).sum(&[0], false).reshape(&w.shape())
+            }),
+        ]
+        .into_iter()
+        .collect();
+        if ctx.inputs.len() == 3 {
+            grads.push(ctx.grad_of(2, || g.sum(&[0, 2, 3], false)));
+        }
+        grads
+    }
+    fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
+        let (x, w, g) = (&ctx.inputs[0], &ctx.inputs[1], ctx.grad);
+        let [n, _, h, wd] = nchw("conv2d", "input", x.shape());
+        let [o, ..] = dims(w.shape());
+        let [_, _, oh, ow] = nchw("conv2d", "gradient", g.shape());
+        let g3 = g.reshape(&[n, o, oh * ow]);
+        let g3 = g3.view().into_dimensionality::<Ix3>().expect("3-D");
+        let cols = self.cols.view().into_dimensionality::<Ix3>().expect("3-D");
+        let k = cols.dim().1;
+        let w2 = w.reshape(&[o, k]);
+        let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
+        let dx = || {
+            let mut dcols = Array3::zeros((n, k, oh * ow));
+            for (b, out) in dcols.outer_iter_mut().enumerate() {
+                gemm(w2.t(), g3.index_axis(Axis(0), b), F::zero(), out);
+            }
+            Tensor::from(dcols).fold([h, wd], self.window)
+        };
+        let dw = || {
+            let mut dw = ndarray::Array2::zeros((o, k));
+            for b in 0..n {
+                let cols_b = cols.index_axis(Axis(0), b);
+                gemm(
+                    g3.index_axis(Axis(0), b),
+                    cols_b.t(),
+                    F::one(),
+                    dw.view_mut(),
+                );
+            }
+            Tensor::from(dw).reshape(w.shape())
+        };
+        let mut grads: Grads<Tensor<F>> = [ctx.grad_of(0, dx), ctx.grad_of(1, dw)]
+            .into_iter()
+            .collect();
+        if ctx.inputs.len() == 3 {
+            grads.push(ctx.grad_of(2, || {
+                let mut db = ndarray::Array1::zeros(o);
+                for image in g3.outer_iter() {
+                    let rows = db.iter_mut().zip(image.outer_iter());
+                    rows.for_each(|(d, row)| *d += row.sum());
+                }
+                Tensor::from(db)
+            }));
+        }
+        Some(grads)
+    }
+}
+
+/// The dimensions of a `[O, C, kh, kw]` weight.
+#[track_caller]
+fn dims(shape: &[usize]) -> [usize; 4] {
+    match *shape {
+        [o, c, kh, kw] => [o, c, kh, kw],
+        _ => panic!("conv2d: weight must be 4-D [O, C, kh, kw], not {shape:?}"),
+    }
+}
+
+/// The output and the input's columns; checks every shape.
+#[track_caller]
+fn forward<F: Float>(
+    x: &Tensor<F>,
+    weight: &Tensor<F>,
+    bias: Option<&Tensor<F>>,
+    window: Window,
+) -> (Tensor<F>, Tensor<F>, Window) {
+    let [n, c, h, w] = nchw("conv2d", "input", x.shape());
+    let [o, wc, kh, kw] = dims(weight.shape());
+    if c != wc {
+        let (sx, sw) = (x.shape(), weight.shape());
+        panic!("conv2d: input {sx:?} has {c} channels but weight {sw:?} expects {wc}");
+    }
+    if let Some(b) = bias.filter(|b| b.shape() != [o]) {
+        let (sb, sw) = (b.shape(), weight.shape());
+        panic!("conv2d: bias must be [{o}] for weight {sw:?}, not {sb:?}");
+    }
+    let window = Window {
+        kernel: [kh, kw],
+        ..window
+    };
+    let [oh, ow] = window.output_size("conv2d", [h, w]);
+    let cols = x.unfold(window);
+    let mut out = Array3::zeros((n, o, oh * ow));
+    if let Some(b) = bias {
+        for mut image in out.outer_iter_mut() {
+            let rows = image.outer_iter_mut().zip(b.array().iter());
+            rows.for_each(|(mut row, &b)| row.fill(b));
+        }
+    }
+    let beta = if bias.is_some() { F::one() } else { F::zero() };
+    let w2 = weight.reshape(&[o, c * kh * kw]);
+    let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
+    let cols3 = cols.view().into_dimensionality::<Ix3>().expect("3-D");
+    for (b, y) in out.outer_iter_mut().enumerate() {
+        gemm(w2, cols3.index_axis(Axis(0), b), beta, y);
+    }
+    (Tensor::from(out).reshape(&[n, o, oh, ow]), cols, window)
+}
+
+impl<F: Float> Tensor<F> {
+    /// The 2-D convolution of `[N, C, H, W]` by `weight` `[O, C, kh, kw]` plus `bias` `[O]`,
+    /// `[N, O, oh, ow]`; see [`Var::conv2d`].
+    ///
+    /// # Panics
+    /// As [`Var::conv2d`].
+    #[track_caller]
+    pub fn conv2d(
+        &self,
+        weight: &Self,
+        bias: Option<&Self>,
+        stride: [usize; 2],
+        padding: [usize; 2],
+        dilation: [usize; 2],
+    ) -> Self {
+        let window = Window::new([1, 1])
+            .stride(stride)
+            .padding(padding)
+            .dilation(dilation);
+        forward(self, weight, bias, window).0
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// The 2-D convolution of an `[N, C, H, W]` input by `weight` `[O, C, kh, kw]`, plus `bias`
+    /// `[O]` if given: `[N, O, oh, ow]` with `oh = (H + 2·ph − dh·(kh − 1) − 1) / sh + 1` (and
+    /// likewise `ow`). PyTorch's `F.conv2d(x, weight, bias, stride, padding, dilation)`: a
+    /// cross-correlation, zero padding, each pair `[height, width]`. Computed as [`Var::unfold`]
+    /// then one product per image, `weight [O, C·kh·kw] · columns [C·kh·kw, oh·ow]`, which is
+    /// already the `[O, oh, ow]` layout of the output.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec((1..=9u8).map(f32::from).collect(), &[1, 1, 3, 3]));
+    /// let w = tape.watch(Tensor::from_vec(vec![1.0, 0.0, 0.0, -1.0], &[1, 1, 2, 2]));
+    /// let b = tape.watch(Tensor::from_vec(vec![10.0], &[1]));
+    /// let y = x.conv2d(&w, Some(&b), [1, 1], [0, 0], [1, 1]);
+    /// assert_eq!(y.shape().as_slice(), &[1, 1, 2, 2]);
+    /// assert_eq!(y.value().to_vec(), vec![6.0, 6.0, 6.0, 6.0]); // x[i][j] − x[i+1][j+1] + 10
+    /// ```
+    ///
+    /// # Panics
+    /// When the input or the weight is not 4-D, their channels differ, the bias is not `[O]`,
+    /// a stride or dilation is zero, or the kernel is larger than the padded input; the message
+    /// names `conv2d` and the shapes.
+    #[track_caller]
+    pub fn conv2d(
+        &self,
+        weight: &Var<'t, F>,
+        bias: Option<&Var<'t, F>>,
+        stride: [usize; 2],
+        padding: [usize; 2],
+        dilation: [usize; 2],
+    ) -> Var<'t, F> {
+        let window = Window::new([1, 1])
+            .stride(stride)
+            .padding(padding)
+            .dilation(dilation);
+        let bias_value = bias.map(Var::value);
+        let (value, cols, window) =
+            forward(&self.value(), &weight.value(), bias_value.as_ref(), window);
+        let op = Conv2d { window, cols };
+        match bias {
+            Some(b) => self.tape().push(op, &[self, weight, b], value),
+            None => self.tape().push(op, &[self, weight], value),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Tensor};
+
+    #[test]
+    fn two_channels_two_outputs_by_hand() {
+        // channel 0 is all 1s, channel 1 all 2s; a 1×1 kernel mixes them per output channel
+        let mut x = vec![1.0; 4];
+        x.extend([2.0; 4]);
+        let x = Tensor::from_vec(x, &[1, 2, 2, 2]);
+        let w = Tensor::from_vec(vec![1.0, 1.0, 3.0, -1.0], &[2, 2, 1, 1]);
+        let y = x.conv2d(&w, None, [1, 1], [0, 0], [1, 1]);
+        assert_eq!(y.to_vec(), vec![3.0, 3.0, 3.0, 3.0, 1.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "conv2d: input [2, 3, 8, 8] has 3 channels but weight [4, 1, 3, 3] expects 1"
+    )]
+    fn channel_mismatch_panics() {
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::<f32>::zeros(&[2, 3, 8, 8]));
+        let w = tape.watch(Tensor::<f32>::zeros(&[4, 1, 3, 3]));
+        x.conv2d(&w, None, [1, 1], [0, 0], [1, 1]);
+    }
+
+    #[test]
+    #[should_panic(expected = "conv2d: input must be 4-D [N, C, H, W], not [3, 8, 8]")]
+    fn non_4d_input_panics() {
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::<f32>::zeros(&[3, 8, 8]));
+        let w = tape.watch(Tensor::<f32>::zeros(&[4, 3, 3, 3]));
+        x.conv2d(&w, None, [1, 1], [0, 0], [1, 1]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "conv2d: kernel [5, 5] (dilation [1, 1]) is larger than the input [4, 4] padded by [0, 0]"
+    )]
+    fn kernel_larger_than_input_panics() {
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::<f32>::zeros(&[1, 1, 4, 4]));
+        let w = tape.watch(Tensor::<f32>::zeros(&[1, 1, 5, 5]));
+        x.conv2d(&w, None, [1, 1], [0, 0], [1, 1]);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "conv2d: kernel [3, 3], stride [0, 0] and dilation [1, 1] must be positive"
+    )]
+    fn zero_stride_panics() {
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::<f32>::zeros(&[1, 1, 4, 4]));
+        let w = tape.watch(Tensor::<f32>::zeros(&[1, 1, 3, 3]));
+        x.conv2d(&w, None, [0, 0], [0, 0], [1, 1]);
+    }
+}

@@ -1,0 +1,113 @@
+//! `fold` (col2im): the adjoint of `unfold`, summing columns back onto an image.
+
+use crate::op::{Backward, Grads};
+use crate::ops::window::Window;
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Fold {
+    window: Window,
+}
+
+impl<F: Float> Op<F> for Fold {
+    fn name(&self) -> &'static str {
+        "fold"
+    }
+    // fold is linear; its adjoint is unfold, which reads each column's positions back out.
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        ctx.unary(|| ctx.grad.unfold(self.window))
+    }
+}
+
+/// `[n, c, oh·ow]` for a `[N, C·kh·kw, L]` shape that folds onto `size` with `window`.
+#[track_caller]
+fn check_columns(shape: &[usize], size: [usize; 2], window: Window) -> [usize; 3] {
+    let [oh, ow] = window.output_size("fold", size);
+    let taps = window.kernel[0] * window.kernel[1];
+    match *shape {
+        [n, rows, len] if rows % taps == 0 && len == oh * ow => [n, rows / taps, len],
+        _ => panic!(
+            "fold: columns {shape:?} do not fit kernel {:?} over {size:?} ([N, C·{taps}, {}] \
+             expected)",
+            window.kernel,
+            oh * ow
+        ),
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// The `[N, C, H, W]` image (`size` = `[H, W]`) whose every position is the sum of the
+    /// entries of `[N, C·kh·kw, oh·ow]` that `unfold` would have copied from it (PyTorch's
+    /// `F.fold`); padding positions are dropped.
+    ///
+    /// # Panics
+    /// When the columns do not fit `window` over `size`.
+    #[track_caller]
+    pub fn fold(&self, size: [usize; 2], window: Window) -> Self {
+        let [n, c, len] = check_columns(self.shape(), size, window);
+        let [h, w] = size;
+        let mut out = vec![F::zero(); n * c * h * w];
+        if out.is_empty() || len == 0 {
+            return Tensor::from_vec(out, &[n, c, h, w]);
+        }
+        let cols = self.array().as_standard_layout();
+        let cols = cols.as_slice().expect("standard layout");
+        let blocks = out.chunks_mut(c * h * w).zip(cols.chunks(cols.len() / n));
+        for (image, block) in blocks {
+            window.walk(c, size, |col, at, outputs, step| {
+                let src = &block[col + outputs.start..col + outputs.end];
+                if step == 1 {
+                    let dst = &mut image[at..at + src.len()];
+                    dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
+                } else {
+                    let dst = image[at..].iter_mut().step_by(step);
+                    dst.zip(src).for_each(|(d, &s)| *d += s);
+                }
+            });
+        }
+        Tensor::from_vec(out, &[n, c, h, w])
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// Columns `[N, C·kh·kw, oh·ow]` summed back onto an `[N, C, H, W]` image of spatial `size`
+    /// (col2im, PyTorch's `F.fold`): the adjoint of [`Var::unfold`], and its gradient.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor, Window};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::<f64>::ones(&[1, 1, 3, 3]));
+    /// let window = Window::new([2, 2]);
+    /// // each position counts the 2×2 windows that cover it
+    /// let counts = x.unfold(window).fold([3, 3], window).value().to_vec();
+    /// assert_eq!(counts, vec![1.0, 2.0, 1.0, 2.0, 4.0, 2.0, 1.0, 2.0, 1.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the var's shape is not `[N, C·kh·kw, oh·ow]` for `window` over `size`.
+    #[track_caller]
+    pub fn fold(&self, size: [usize; 2], window: Window) -> Var<'t, F> {
+        let value = self.value().fold(size, window);
+        self.tape().push(Fold { window }, &[self], value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Tensor, Window};
+
+    #[test]
+    fn strided_padded_fold_drops_padding() {
+        // the adjoint of the unfold test: windows [pad 1] and [2 3] sum back to [1 2 3]
+        let cols = Tensor::from_vec(vec![9.0, 2.0, 1.0, 3.0], &[1, 2, 2]);
+        let window = Window::new([1, 2]).stride([1, 2]).padding([0, 1]);
+        assert_eq!(cols.fold([1, 3], window).to_vec(), vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "fold: columns [1, 3, 4] do not fit kernel [2, 2] over [3, 3]")]
+    fn wrong_columns_panic() {
+        let tape = Tape::new();
+        tape.watch(Tensor::<f32>::zeros(&[1, 3, 4]))
+            .fold([3, 3], Window::new([2, 2]));
+    }
+}

@@ -1,0 +1,120 @@
+//! `unfold` (im2col): every window position of an image as a column of a matrix.
+
+use crate::op::{Backward, Grads};
+use crate::ops::window::{Window, nchw};
+use crate::{Float, Op, Tensor, Value, Var};
+
+struct Unfold {
+    window: Window,
+}
+
+impl<F: Float> Op<F> for Unfold {
+    fn name(&self) -> &'static str {
+        "unfold"
+    }
+    // unfold is linear; its adjoint is fold, which sums each column back onto the input
+    // positions it was copied from.
+    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        let [.., h, w] = nchw("unfold", "input", &ctx.inputs[0].shape());
+        ctx.unary(|| ctx.grad.fold([h, w], self.window))
+    }
+}
+
+impl<F: Float> Tensor<F> {
+    /// The windows of an `[N, C, H, W]` tensor as the columns of `[N, C·kh·kw, oh·ow]`: row
+    /// `(c·kh + i)·kw + j` holds tap `(i, j)` of channel `c` at every window position, row-major
+    /// (PyTorch's `F.unfold`). Padding reads as zeros. Written straight into one contiguous buffer.
+    ///
+    /// # Panics
+    /// When the input is not 4-D or the window does not fit (see [`Window::output_size`]).
+    #[track_caller]
+    pub fn unfold(&self, window: Window) -> Self {
+        let [n, c, h, w] = nchw("unfold", "input", self.shape());
+        let [oh, ow] = window.output_size("unfold", [h, w]);
+        let (rows, len) = (c * window.kernel[0] * window.kernel[1], oh * ow);
+        let input = self.array().as_standard_layout();
+        let input = input.as_slice().expect("standard layout");
+        if n * rows * len == 0 || h * w == 0 {
+            return Tensor::zeros(&[n, rows, len]);
+        }
+        let images = input.chunks(c * h * w);
+        let out = if window.padding == [0, 0] {
+            // Every column is inside the input: append in order, nothing to zero first.
+            let mut out = Vec::with_capacity(n * rows * len);
+            for image in images {
+                window.walk(c, [h, w], |_, at, outputs, step| match step {
+                    1 => out.extend_from_slice(&image[at..at + outputs.len()]),
+                    _ => out.extend(image[at..].iter().step_by(step).take(outputs.len())),
+                });
+            }
+            out
+        } else {
+            let mut out = vec![F::zero(); n * rows * len];
+            for (cols, image) in out.chunks_mut(rows * len).zip(images) {
+                window.walk(c, [h, w], |col, at, outputs, step| {
+                    let dst = &mut cols[col + outputs.start..col + outputs.end];
+                    let src = image[at..].iter().step_by(step);
+                    dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
+                });
+            }
+            out
+        };
+        Tensor::from_vec(out, &[n, rows, len])
+    }
+}
+
+impl<'t, F: Float> Var<'t, F> {
+    /// The windows of an `[N, C, H, W]` var as the columns of `[N, C·kh·kw, oh·ow]`
+    /// (im2col, PyTorch's `F.unfold`); its gradient is [`Var::fold`] of the output's.
+    ///
+    /// ```
+    /// # use descent_autograd::{Tape, Tensor, Window};
+    /// let tape = Tape::new();
+    /// let x = tape.watch(Tensor::from_vec((1..=9).map(f64::from).collect(), &[1, 1, 3, 3]));
+    /// let cols = x.unfold(Window::new([2, 2]));
+    /// assert_eq!(cols.shape().as_slice(), &[1, 4, 4]);
+    /// // row 0 is the top-left tap of the four 2×2 windows; column 0 is the first window
+    /// assert_eq!(cols.value().to_vec()[..4], [1.0, 2.0, 4.0, 5.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When the var is not 4-D, or the window does not fit (a zero stride, a kernel larger than
+    /// the padded input).
+    #[track_caller]
+    pub fn unfold(&self, window: Window) -> Var<'t, F> {
+        let value = self.value().unfold(window);
+        self.tape().push(Unfold { window }, &[self], value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Tape, Tensor, Window};
+
+    #[test]
+    fn padded_strided_columns_by_hand() {
+        // 1×3 image [1 2 3], kernel 1×2, stride 2, padding 1 on the width:
+        // padded [0 1 2 3 0] → windows [0 1] and [2 3]
+        let x = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[1, 1, 1, 3]);
+        let window = Window::new([1, 2]).stride([1, 2]).padding([0, 1]);
+        let cols = x.unfold(window);
+        assert_eq!(cols.shape(), &[1, 2, 2]);
+        assert_eq!(cols.to_vec(), vec![0.0, 2.0, 1.0, 3.0]);
+    }
+
+    #[test]
+    fn dilated_channels_by_hand() {
+        // two 1×3 channels, kernel 1×2 with dilation 2: one window, taps at columns 0 and 2
+        let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1, 2, 1, 3]);
+        let cols = x.unfold(Window::new([1, 2]).dilation([1, 2]));
+        assert_eq!(cols.to_vec(), vec![1.0, 3.0, 4.0, 6.0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "unfold: input must be 4-D [N, C, H, W], not [3, 3]")]
+    fn non_4d_input_panics() {
+        let tape = Tape::new();
+        tape.watch(Tensor::<f32>::zeros(&[3, 3]))
+            .unfold(Window::new([2, 2]));
+    }
+}
