@@ -74,10 +74,12 @@ fn products_match_a_plain_loop() {
         (1, 1, 1),
         (3, 5, 7),
         (17, 33, 65),
-        (64, 784, 128),  // arch A forward: split across two threads
+        (64, 784, 128),  // arch A forward
         (784, 64, 128),  // arch A weight gradient
+        (256, 784, 128), // large enough to be split across two threads
         (64, 128, 10),   // arch A second layer
-        (129, 300, 257), // odd sizes around the split's cut
+        (129, 300, 257), // odd sizes
+        (300, 257, 129), // split along rows, at an odd length
     ];
     for (m, k, n) in shapes {
         for transpose in [false, true] {

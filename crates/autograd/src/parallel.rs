@@ -1,6 +1,6 @@
 //! Two cores on one product: `join(a, b)` runs `a` here and offers `b` to a helper thread.
 //!
-//! The products of a small network take a tenth of a millisecond, too little to wake a sleeping
+//! The products of a small network take a millisecond or less, too little to wake a sleeping
 //! thread pool for (a futex wake and a context switch cost about as much as the half it would
 //! take). So descent keeps one helper thread of its own that, after each job, spins for
 //! [`SPIN`] watching for the next one before it sleeps: through a training loop it stays awake
