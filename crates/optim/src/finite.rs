@@ -63,7 +63,7 @@ pub(crate) fn diverged<F: Float>(
     )
 }
 
-/// Whether every value is finite: `x − x` is 0 for a finite `x` and NaN otherwise, summed in 16
+/// Whether every value is finite: `x · 0` is 0 for a finite `x` and NaN otherwise, summed in 16
 /// independent lanes so that the loop vectorises (no early exit, no per-element branch).
 fn all_finite<F: Float>(values: &[F]) -> bool {
     let mut lanes = [F::zero(); 16];
@@ -71,7 +71,7 @@ fn all_finite<F: Float>(values: &[F]) -> bool {
     let rest = chunks.remainder();
     for chunk in chunks {
         for (lane, &x) in lanes.iter_mut().zip(chunk) {
-            *lane += x - x;
+            *lane += x * F::zero();
         }
     }
     lanes.iter().chain(rest).all(|x| x.is_finite())
