@@ -40,6 +40,20 @@ fn mean_losses_of_an_empty_batch_panic_naming_the_loss_and_shape() {
 }
 
 #[test]
+fn cross_entropy_of_an_empty_batch_panics_naming_the_loss_and_shape() {
+    let text = message(|| {
+        let tape = Tape::new();
+        let logits = tape.watch(Tensor::<f32>::zeros(&[0, 10]));
+        logits.cross_entropy(&Tensor::from_vec(vec![], &[0]));
+    });
+    assert!(
+        text.starts_with("cross_entropy: the batch is empty (shape [0, 10])"),
+        "{text}"
+    );
+    assert!(text.contains("NaN"), "{text}");
+}
+
+#[test]
 fn a_batch_of_one_still_has_a_finite_loss() {
     let tape = Tape::new();
     let prediction = tape.watch(Tensor::from_vec(vec![2.0f32], &[1, 1]));

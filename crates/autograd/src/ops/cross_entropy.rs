@@ -62,6 +62,12 @@ fn check_labels(logits: &[usize], labels: &Tensor<usize>) {
         let (l, t) = (logits, labels.shape());
         panic!("cross_entropy: logits must be [n, classes] with labels [n], got {l:?} and {t:?}");
     }
+    if logits[0] == 0 {
+        panic!(
+            "cross_entropy: the batch is empty (shape {logits:?}): the mean of no losses would be \
+             0/0 = NaN"
+        );
+    }
     let classes = logits[1];
     if let Some(bad) = labels.array().iter().find(|&&c| c >= classes) {
         panic!("cross_entropy: label {bad} is out of range for {classes} classes");
@@ -82,8 +88,8 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     ///
     /// # Panics
-    /// When the logits are not 2-D, the labels' length differs from the batch, or a label is
-    /// not below the number of classes.
+    /// When the logits are not 2-D, the batch is empty, the labels' length differs from the
+    /// batch, or a label is not below the number of classes.
     #[track_caller]
     pub fn cross_entropy(&self, labels: &Tensor<usize>) -> Var<'t, F> {
         let logits = self.value();
