@@ -239,6 +239,9 @@ fn train_network(
 ) -> (f64, f64) {
     let variables: Vec<Variable<f32>> = network.variables().into_iter().map(|(_, v)| v).collect();
     let mut optimizer = Sgd::new(RATE);
+    // Optimizers refuse a non-finite gradient by default; this lesson lets the unclipped
+    // network diverge on purpose, to show the NaN it ends in.
+    optimizer.set_check_finite(setup != Setup::ReluLarge);
     let mut batches = Batches::new(train_labels.len(), 32).shuffle(1);
     let mut epoch_loss = 0.0;
     for _ in 0..EPOCHS {
