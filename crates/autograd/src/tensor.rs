@@ -131,6 +131,18 @@ impl<T: Clone> Tensor<T> {
     pub fn into_array(self) -> ArrayD<T> {
         self.data.into_owned()
     }
+
+    /// The same tensor in standard (row-major, contiguous) layout, copied only if it is not.
+    pub(crate) fn into_standard_layout(self) -> Self
+    where
+        T: Clone,
+    {
+        if self.data.is_standard_layout() {
+            return self;
+        }
+        let data = self.data.as_standard_layout().into_owned().into_shared();
+        Tensor { data }
+    }
 }
 
 impl<F: Float> Tensor<F> {

@@ -91,7 +91,7 @@ impl<F: Float> Variable<F> {
             inner: Arc::new(Inner {
                 id,
                 name: name.into(),
-                value: RwLock::new(value),
+                value: RwLock::new(value.into_standard_layout()),
                 writer: AtomicU64::new(0),
             }),
         }
@@ -173,7 +173,7 @@ impl<F: Float> Variable<F> {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if current.shape() == value.shape() {
-            *current = value;
+            *current = value.into_standard_layout();
             self.inner.value.clear_poison();
         } else {
             let existing = current.clone();

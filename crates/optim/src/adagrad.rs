@@ -1,8 +1,8 @@
 //! AdaGrad: per-element learning rates from the sum of squared gradients.
 
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
-use ndarray::Zip;
 
 /// AdaGrad (Duchi et al., 2011) as PyTorch's `Adagrad`, at step t = 1, 2, …:
 ///
@@ -130,11 +130,12 @@ impl<F: Float> Optimizer<F> for AdaGrad<F> {
         // The views p, g and s (the slots) are zipped into their elements p, g and s.
         self.slots.step(gradients, variables, |lr, t, p, g, s| {
             let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
-            Zip::from(p).and(g).and(&mut s[0]).for_each(|p, &g, s| {
+            let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
+            for ((p, &g), s) in elements {
                 let g = sign * g + decay * *p;
                 *s += g * g;
                 *p -= lr * g / (s.sqrt() + eps);
-            });
+            }
         });
     }
 

@@ -1,8 +1,8 @@
 //! Adam and AdamW: momentum and per-element scaling, with bias correction.
 
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
-use ndarray::Zip;
 
 /// Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019), as PyTorch's `Adam` and
 /// `AdamW`, at step t = 1, 2, …:
@@ -207,17 +207,14 @@ impl<F: Float> Optimizer<F> for Adam<F> {
                 };
                 *p -= step_size * *m / (v_hat.sqrt() / bias2_sqrt + eps);
             };
-            let zip = Zip::from(p).and(g);
+            let elements = values(p).iter_mut().zip(gradient(g));
             match (amsgrad, s) {
-                (false, [m, v]) => zip
-                    .and(m)
-                    .and(v)
-                    .for_each(|p, &g, m, v| rule(p, g, m, v, None)),
-                (true, [m, v, v_max]) => zip
-                    .and(m)
-                    .and(v)
-                    .and(v_max)
-                    .for_each(|p, &g, m, v, v_max| rule(p, g, m, v, Some(v_max))),
+                (false, [m, v]) => elements
+                    .zip(slot(m).iter_mut().zip(slot(v)))
+                    .for_each(|((p, &g), (m, v))| rule(p, g, m, v, None)),
+                (true, [m, v, v_max]) => elements
+                    .zip(slot(m).iter_mut().zip(slot(v)).zip(slot(v_max)))
+                    .for_each(|((p, &g), ((m, v), v_max))| rule(p, g, m, v, Some(v_max))),
                 _ => unreachable!("slots are made for these options"),
             }
         });

@@ -55,6 +55,7 @@
 mod adagrad;
 mod adam;
 mod clip;
+mod elements;
 mod finite;
 mod momentum;
 mod optimizer;

@@ -1,8 +1,8 @@
 //! Gradient descent with momentum: classic (heavy ball) and Nesterov.
 
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
-use ndarray::Zip;
 
 /// SGD with momentum, PyTorch's `SGD(momentum=μ, dampening=τ)`:
 ///
@@ -129,11 +129,18 @@ impl<F: Float> Optimizer<F> for Momentum<F> {
         let nesterov = self.nesterov;
         self.slots.step(gradients, variables, |lr, step, p, g, s| {
             let damping = if step == 1 { F::one() } else { undamped };
-            Zip::from(p).and(g).and(&mut s[0]).for_each(|p, &g, v| {
+            let rule = |p: &mut F, g: F, v: &mut F, nesterov: bool| {
                 let g = sign * g + decay * *p;
                 *v = mu * *v + damping * g;
                 *p -= lr * if nesterov { g + mu * *v } else { *v };
-            });
+            };
+            let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
+            // Two loops, so that neither branches on `nesterov` per element.
+            if nesterov {
+                elements.for_each(|((p, &g), v)| rule(p, g, v, true));
+            } else {
+                elements.for_each(|((p, &g), v)| rule(p, g, v, false));
+            }
         });
     }
 

@@ -1,8 +1,8 @@
 //! RMSprop: per-element learning rates from a running average of squared gradients.
 
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
-use ndarray::Zip;
 
 /// RMSprop (Hinton, 2012) as PyTorch's `RMSprop`:
 ///
@@ -194,22 +194,20 @@ impl<F: Float> Optimizer<F> for RmsProp<F> {
                     None => *p -= lr * g / d,
                 }
             };
-            let zip = Zip::from(p).and(g);
+            let elements = values(p).iter_mut().zip(gradient(g));
             match (has_momentum, centered, s) {
-                (false, false, [a]) => zip.and(a).for_each(|p, &g, a| rule(p, g, a, None, None)),
-                (true, false, [a, b]) => zip
-                    .and(a)
-                    .and(b)
-                    .for_each(|p, &g, a, b| rule(p, g, a, Some(b), None)),
-                (false, true, [a, m]) => zip
-                    .and(a)
-                    .and(m)
-                    .for_each(|p, &g, a, m| rule(p, g, a, None, Some(m))),
-                (true, true, [a, b, m]) => zip
-                    .and(a)
-                    .and(b)
-                    .and(m)
-                    .for_each(|p, &g, a, b, m| rule(p, g, a, Some(b), Some(m))),
+                (false, false, [a]) => elements
+                    .zip(slot(a))
+                    .for_each(|((p, &g), a)| rule(p, g, a, None, None)),
+                (true, false, [a, b]) => elements
+                    .zip(slot(a).iter_mut().zip(slot(b)))
+                    .for_each(|((p, &g), (a, b))| rule(p, g, a, Some(b), None)),
+                (false, true, [a, m]) => elements
+                    .zip(slot(a).iter_mut().zip(slot(m)))
+                    .for_each(|((p, &g), (a, m))| rule(p, g, a, None, Some(m))),
+                (true, true, [a, b, m]) => elements
+                    .zip(slot(a).iter_mut().zip(slot(b)).zip(slot(m)))
+                    .for_each(|((p, &g), ((a, b), m))| rule(p, g, a, Some(b), Some(m))),
                 _ => unreachable!("slots are made for these options"),
             }
         });

@@ -1,8 +1,8 @@
 //! Plain stochastic gradient descent.
 
+use crate::elements::{gradient, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
-use ndarray::Zip;
 
 /// Gradient descent, PyTorch's `SGD` without momentum: `p ← p − lr·(g + λ·p)`, with L2 weight
 /// decay λ (0 unless set), or `p ← p − lr·(−g + λ·p)` with [`Sgd::maximize`]. It keeps no state.
@@ -72,9 +72,9 @@ impl<F: Float> Optimizer<F> for Sgd<F> {
         let decay = F::cast(self.weight_decay);
         let sign = if self.maximize { -F::one() } else { F::one() };
         self.slots.step(gradients, variables, |lr, _, p, g, _| {
-            Zip::from(p)
-                .and(g)
-                .for_each(|p, &g| *p -= lr * (sign * g + decay * *p));
+            for (p, &g) in values(p).iter_mut().zip(gradient(g)) {
+                *p -= lr * (sign * g + decay * *p);
+            }
         });
     }
 

@@ -101,7 +101,9 @@ impl<F: Float> Slots<F> {
 
     /// Checks the two lists, counts the step, then calls
     /// `rule(learning_rate, step, variable, gradient, slots)` once per variable, with the step
-    /// numbered from 1 and the variable's value and slots open for writing in place.
+    /// numbered from 1 and the variable's value and slots open for writing in place. All three
+    /// are in standard layout, so a rule may loop over `as_slice` (as the built-in rules do: a
+    /// slice loop vectorises).
     ///
     /// Unless [`crate::Optimizer::set_check_finite`] turned it off, every gradient is checked
     /// to be finite before anything is updated, and every variable after its update (one read
@@ -144,6 +146,8 @@ impl<F: Float> Slots<F> {
                     .collect()
             };
             let slots = self.slots.entry(variable.id()).or_insert_with(fresh);
+            let gradient = gradient.view();
+            let gradient = gradient.as_standard_layout(); // a copy only if it is not already
             let non_finite = variable.update(|mut value| {
                 rule(
                     learning_rate,
@@ -217,7 +221,8 @@ impl<F: Float> Slots<F> {
                 .names
                 .iter()
                 .map(|slot| take(&format!("{name}.{slot}"), &shape));
-            let arrays = arrays.map(|tensor| tensor.map(|t| t.array().to_owned()));
+            let arrays =
+                arrays.map(|tensor| tensor.map(|t| t.array().as_standard_layout().into_owned()));
             slots.insert(variable.id(), arrays.collect::<Result<_, _>>()?);
         }
         if let Some(name) = by_name.into_keys().min() {

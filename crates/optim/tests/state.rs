@@ -273,3 +273,36 @@ fn a_scalar_step_count_is_accepted() {
     adam.load_state(&model, &state).unwrap();
     assert_eq!(adam.steps(), 2);
 }
+
+/// A [2, 2] tensor whose storage is column-major: the transpose of `rows`.
+fn transposed(rows: [[f32; 2]; 2]) -> Tensor<f32> {
+    Tensor::from(ndarray::arr2(&rows).reversed_axes().into_shared())
+}
+
+#[test]
+fn values_and_gradients_in_any_layout_update_element_by_element() {
+    // The rules loop over contiguous slices; a transposed value or gradient must still meet
+    // its own element, in every optimizer.
+    for ((name, mut optimizer), (_, mut twin)) in
+        every_optimizer().into_iter().zip(every_optimizer())
+    {
+        let (w, w_standard) = (
+            [Variable::new(transposed([[1.0, 2.0], [3.0, 4.0]]))],
+            [Variable::new(Tensor::from_vec(
+                vec![1.0, 3.0, 2.0, 4.0],
+                &[2, 2],
+            ))],
+        );
+        let gradient = transposed([[0.5, -1.0], [2.0, 0.25]]);
+        let gradient_standard = Tensor::from_vec(vec![0.5, 2.0, -1.0, 0.25], &[2, 2]);
+        for _ in 0..3 {
+            optimizer.apply_gradients(std::slice::from_ref(&gradient), &w);
+            twin.apply_gradients(std::slice::from_ref(&gradient_standard), &w_standard);
+        }
+        assert_eq!(
+            w[0].value().to_vec(),
+            w_standard[0].value().to_vec(),
+            "{name}"
+        );
+    }
+}
