@@ -1,6 +1,6 @@
 //! AdaGrad: per-element learning rates from the sum of squared gradients.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{gradient, slot, values, vectorized};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 
@@ -131,11 +131,13 @@ impl<F: Float> Optimizer<F> for AdaGrad<F> {
         self.slots.step(gradients, variables, |lr, t, p, g, s| {
             let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
             let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
-            for ((p, &g), s) in elements {
-                let g = sign * g + decay * *p;
-                *s += g * g;
-                *p -= lr * g / (s.sqrt() + eps);
-            }
+            vectorized(|| {
+                for ((p, &g), s) in elements {
+                    let g = sign * g + decay * *p;
+                    *s += g * g;
+                    *p -= lr * g / (s.sqrt() + eps);
+                }
+            });
         });
     }
 

@@ -1,6 +1,6 @@
 //! Adam and AdamW: momentum and per-element scaling, with bias correction.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{gradient, slot, values, vectorized};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 
@@ -207,16 +207,18 @@ impl<F: Float> Optimizer<F> for Adam<F> {
                 };
                 *p -= step_size * *m / (v_hat.sqrt() / bias2_sqrt + eps);
             };
-            let elements = values(p).iter_mut().zip(gradient(g));
-            match (amsgrad, s) {
-                (false, [m, v]) => elements
-                    .zip(slot(m).iter_mut().zip(slot(v)))
-                    .for_each(|((p, &g), (m, v))| rule(p, g, m, v, None)),
-                (true, [m, v, v_max]) => elements
-                    .zip(slot(m).iter_mut().zip(slot(v)).zip(slot(v_max)))
-                    .for_each(|((p, &g), ((m, v), v_max))| rule(p, g, m, v, Some(v_max))),
-                _ => unreachable!("slots are made for these options"),
-            }
+            vectorized(|| {
+                let elements = values(p).iter_mut().zip(gradient(g));
+                match (amsgrad, s) {
+                    (false, [m, v]) => elements
+                        .zip(slot(m).iter_mut().zip(slot(v)))
+                        .for_each(|((p, &g), (m, v))| rule(p, g, m, v, None)),
+                    (true, [m, v, v_max]) => elements
+                        .zip(slot(m).iter_mut().zip(slot(v)).zip(slot(v_max)))
+                        .for_each(|((p, &g), ((m, v), v_max))| rule(p, g, m, v, Some(v_max))),
+                    _ => unreachable!("slots are made for these options"),
+                }
+            });
         });
     }
 

@@ -1,6 +1,7 @@
 //! Divergence is loud by default: a step whose gradient, or whose updated value, is not finite
 //! panics naming the step and the variable (PyTorch and TensorFlow update with NaN silently).
 
+use crate::elements::vectorized;
 use descent_autograd::{Float, Tensor, Variable};
 use ndarray::ArrayViewD;
 
@@ -11,6 +12,7 @@ const ADVICE: &str = "lower the learning rate or clip the gradients; \
 
 /// The first element that is NaN or infinite, with its position in row-major order.
 pub(crate) fn first_non_finite<F: Float>(values: ArrayViewD<'_, F>) -> Option<(usize, F)> {
+    let all_finite = |values: &[F]| vectorized(|| all_finite(values));
     if values.as_slice_memory_order().is_some_and(all_finite) {
         return None; // the common case, in one vectorised pass
     }

@@ -1,6 +1,6 @@
 //! Gradient descent with momentum: classic (heavy ball) and Nesterov.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{gradient, slot, values, vectorized};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 
@@ -136,11 +136,13 @@ impl<F: Float> Optimizer<F> for Momentum<F> {
             };
             let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
             // Two loops, so that neither branches on `nesterov` per element.
-            if nesterov {
-                elements.for_each(|((p, &g), v)| rule(p, g, v, true));
-            } else {
-                elements.for_each(|((p, &g), v)| rule(p, g, v, false));
-            }
+            vectorized(|| {
+                if nesterov {
+                    elements.for_each(|((p, &g), v)| rule(p, g, v, true));
+                } else {
+                    elements.for_each(|((p, &g), v)| rule(p, g, v, false));
+                }
+            });
         });
     }
 

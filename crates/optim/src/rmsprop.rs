@@ -1,6 +1,6 @@
 //! RMSprop: per-element learning rates from a running average of squared gradients.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{gradient, slot, values, vectorized};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 
@@ -194,22 +194,24 @@ impl<F: Float> Optimizer<F> for RmsProp<F> {
                     None => *p -= lr * g / d,
                 }
             };
-            let elements = values(p).iter_mut().zip(gradient(g));
-            match (has_momentum, centered, s) {
-                (false, false, [a]) => elements
-                    .zip(slot(a))
-                    .for_each(|((p, &g), a)| rule(p, g, a, None, None)),
-                (true, false, [a, b]) => elements
-                    .zip(slot(a).iter_mut().zip(slot(b)))
-                    .for_each(|((p, &g), (a, b))| rule(p, g, a, Some(b), None)),
-                (false, true, [a, m]) => elements
-                    .zip(slot(a).iter_mut().zip(slot(m)))
-                    .for_each(|((p, &g), (a, m))| rule(p, g, a, None, Some(m))),
-                (true, true, [a, b, m]) => elements
-                    .zip(slot(a).iter_mut().zip(slot(b)).zip(slot(m)))
-                    .for_each(|((p, &g), ((a, b), m))| rule(p, g, a, Some(b), Some(m))),
-                _ => unreachable!("slots are made for these options"),
-            }
+            vectorized(|| {
+                let elements = values(p).iter_mut().zip(gradient(g));
+                match (has_momentum, centered, s) {
+                    (false, false, [a]) => elements
+                        .zip(slot(a))
+                        .for_each(|((p, &g), a)| rule(p, g, a, None, None)),
+                    (true, false, [a, b]) => elements
+                        .zip(slot(a).iter_mut().zip(slot(b)))
+                        .for_each(|((p, &g), (a, b))| rule(p, g, a, Some(b), None)),
+                    (false, true, [a, m]) => elements
+                        .zip(slot(a).iter_mut().zip(slot(m)))
+                        .for_each(|((p, &g), (a, m))| rule(p, g, a, None, Some(m))),
+                    (true, true, [a, b, m]) => elements
+                        .zip(slot(a).iter_mut().zip(slot(b)).zip(slot(m)))
+                        .for_each(|((p, &g), ((a, b), m))| rule(p, g, a, Some(b), Some(m))),
+                    _ => unreachable!("slots are made for these options"),
+                }
+            });
         });
     }
 

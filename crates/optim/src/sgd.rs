@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent.
 
-use crate::elements::{gradient, values};
+use crate::elements::{gradient, values, vectorized};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable};
 
@@ -72,9 +72,11 @@ impl<F: Float> Optimizer<F> for Sgd<F> {
         let decay = F::cast(self.weight_decay);
         let sign = if self.maximize { -F::one() } else { F::one() };
         self.slots.step(gradients, variables, |lr, _, p, g, _| {
-            for (p, &g) in values(p).iter_mut().zip(gradient(g)) {
-                *p -= lr * (sign * g + decay * *p);
-            }
+            vectorized(|| {
+                for (p, &g) in values(p).iter_mut().zip(gradient(g)) {
+                    *p -= lr * (sign * g + decay * *p);
+                }
+            });
         });
     }
 
