@@ -7,9 +7,12 @@
 //! - `products_match_a_plain_loop` checks products of many shapes (square, thin, transposed
 //!   views, batched, large enough to be split across threads, f32 and f64) against a plain
 //!   triple loop summed in f64, on whatever this CPU offers.
-//! - `avx2_path_matches_a_plain_loop` (ignored by default; CI runs it) runs the first test again,
+//! - `elementwise_and_updates_match_a_plain_loop` checks the loops descent compiles for the
+//!   widest vectors at run time (`descent::autograd::vectorized`: elementwise ops, optimizer
+//!   updates) bit for bit against plain scalar code.
+//! - `avx2_path_matches_a_plain_loop` (ignored by default; CI runs it) runs both tests again,
 //!   in this same executable, under `qemu-x86_64 -cpu Haswell`: an emulated CPU with AVX2 and FMA
-//!   but no AVX-512, so the crate takes its AVX2 path. The child asserts that it did.
+//!   but no AVX-512, so the crates take their AVX2 paths. The child asserts that they did.
 
 use descent::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
@@ -108,15 +111,49 @@ fn avx2_path_matches_a_plain_loop() {
     let output = Command::new("qemu-x86_64")
         .args(["-cpu", "Haswell"])
         .arg(&me)
-        .args(["products_match_a_plain_loop", "--exact", "--nocapture"])
+        .args(["match_a_plain_loop", "--skip", "avx2_path", "--nocapture"])
         .env("EXPECT_AVX512", "false")
         .output()
         .expect("qemu-x86_64 runs (apt-get install qemu-user)");
     let stdout = String::from_utf8_lossy(&output.stdout);
     println!("{stdout}");
     assert!(
-        output.status.success() && stdout.contains("1 passed"),
+        output.status.success() && stdout.contains("2 passed"),
         "the AVX2 path failed under qemu:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn elementwise_and_updates_match_a_plain_loop() {
+    // 1003 elements: whole vectors of every width and a remainder.
+    let n = 1003;
+    let x: Vec<f32> = (0..n)
+        .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+        .collect();
+    let g: Vec<f32> = (0..n)
+        .map(|i| ((i * 53 % 97) as f32 - 48.0) / 11.0)
+        .collect();
+    let (xt, gt) = (
+        Tensor::from_vec(x.clone(), &[n]),
+        Tensor::from_vec(g.clone(), &[n]),
+    );
+    let relu: Vec<f32> = x.iter().map(|&v| if v > 0.0 { v } else { 0.0 }).collect();
+    assert_eq!(xt.relu().to_vec(), relu, "relu");
+    let sum: Vec<f32> = x.iter().zip(&g).map(|(a, b)| a + b).collect();
+    assert_eq!(xt.add(&gt).to_vec(), sum, "add");
+
+    // Three steps of SGD with momentum, the rule written out per element.
+    let w = Variable::new(xt.clone());
+    let mut momentum = Momentum::new(0.1, 0.9);
+    let (mut p, mut v) = (x.clone(), vec![0.0f32; n]);
+    for _ in 0..3 {
+        momentum.apply_gradients(std::slice::from_ref(&gt), std::slice::from_ref(&w));
+        for ((p, v), &g) in p.iter_mut().zip(&mut v).zip(&g) {
+            let g = g + 0.0 * *p;
+            *v = 0.9 * *v + g;
+            *p -= 0.1 * *v;
+        }
+    }
+    assert_eq!(w.value().to_vec(), p, "momentum");
 }

@@ -44,6 +44,7 @@ mod tensor;
 mod value;
 mod var;
 mod variable;
+mod vectorized;
 
 pub use float::Float;
 pub use gradients::Gradients;
@@ -55,3 +56,4 @@ pub use tensor::Tensor;
 pub use value::Value;
 pub use var::Var;
 pub use variable::{Variable, VariableId};
+pub use vectorized::vectorized;

@@ -147,13 +147,15 @@ impl<T: Clone> Tensor<T> {
 
 impl<F: Float> Tensor<F> {
     /// A tensor of `shape` on storage from this thread's spares (see `pool`), its elements
-    /// set by `fill`, which must write every one (they start unspecified).
+    /// set by `fill`, which must write every one (they start unspecified). `fill` runs
+    /// [`crate::vectorized`].
     pub(crate) fn pooled(shape: &[usize], fill: impl FnOnce(&mut [F])) -> Self {
         let storage = crate::pool::storage(shape.iter().product());
         let mut data = storage
             .into_shape_with_order(IxDyn(shape))
             .expect("spare storage is in standard order and of the shape's length");
-        fill(data.as_slice_mut().expect("standard order"));
+        let values = data.as_slice_mut().expect("standard order");
+        crate::vectorized(|| fill(values));
         Tensor { data }
     }
 

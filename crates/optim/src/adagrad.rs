@@ -1,8 +1,8 @@
 //! AdaGrad: per-element learning rates from the sum of squared gradients.
 
-use crate::elements::{gradient, slot, values, vectorized};
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 
 /// AdaGrad (Duchi et al., 2011) as PyTorch's `Adagrad`, at step t = 1, 2, …:
 ///

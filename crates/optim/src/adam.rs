@@ -1,8 +1,8 @@
 //! Adam and AdamW: momentum and per-element scaling, with bias correction.
 
-use crate::elements::{gradient, slot, values, vectorized};
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 
 /// Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019), as PyTorch's `Adam` and
 /// `AdamW`, at step t = 1, 2, …:

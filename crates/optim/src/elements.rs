@@ -20,11 +20,3 @@ pub(crate) fn gradient<F>(view: ArrayViewD<'_, F>) -> &[F] {
 pub(crate) fn slot<F>(slot: &mut ArrayD<F>) -> &mut [F] {
     slot.as_slice_mut().expect(STANDARD)
 }
-
-/// Runs `f` compiled for the widest vectors the CPU has (AVX-512, AVX2 or the baseline's SSE2),
-/// chosen at run time; a loop inside it vectorises to that width. AVX-512 halves the update's
-/// time in an arch-A step.
-#[inline(always)]
-pub(crate) fn vectorized<R>(f: impl FnOnce() -> R) -> R {
-    pulp::Arch::new().dispatch(f)
-}

@@ -1,8 +1,7 @@
 //! Divergence is loud by default: a step whose gradient, or whose updated value, is not finite
 //! panics naming the step and the variable (PyTorch and TensorFlow update with NaN silently).
 
-use crate::elements::vectorized;
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 use ndarray::ArrayViewD;
 
 /// What to do about it, in the panic messages.

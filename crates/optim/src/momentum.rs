@@ -1,8 +1,8 @@
 //! Gradient descent with momentum: classic (heavy ball) and Nesterov.
 
-use crate::elements::{gradient, slot, values, vectorized};
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 
 /// SGD with momentum, PyTorch's `SGD(momentum=μ, dampening=τ)`:
 ///

@@ -1,8 +1,8 @@
 //! RMSprop: per-element learning rates from a running average of squared gradients.
 
-use crate::elements::{gradient, slot, values, vectorized};
+use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 
 /// RMSprop (Hinton, 2012) as PyTorch's `RMSprop`:
 ///

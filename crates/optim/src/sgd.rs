@@ -1,8 +1,8 @@
 //! Plain stochastic gradient descent.
 
-use crate::elements::{gradient, values, vectorized};
+use crate::elements::{gradient, values};
 use crate::{Optimizer, Slots};
-use descent_autograd::{Float, Tensor, Variable};
+use descent_autograd::{Float, Tensor, Variable, vectorized};
 
 /// Gradient descent, PyTorch's `SGD` without momentum: `p ← p − lr·(g + λ·p)`, with L2 weight
 /// decay λ (0 unless set), or `p ← p − lr·(−g + λ·p)` with [`Sgd::maximize`]. It keeps no state.

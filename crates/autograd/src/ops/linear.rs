@@ -28,10 +28,12 @@ impl<F: Float> Op<F> for Linear {
         let (x, w, g) = (ctx.inputs[0].view(), ctx.inputs[1].view(), ctx.grad.view());
         let [x, w, g] = [x, w, g].map(|v| v.into_dimensionality::<Ix2>().expect("2-D"));
         let column_sums = || {
-            let rows = g.view();
-            Tensor::pooled(&[rows.ncols()], |sums| {
+            let g = g.as_standard_layout();
+            let columns = g.ncols();
+            let g = g.as_slice().expect("standard layout");
+            Tensor::pooled(&[columns], |sums| {
                 sums.fill(F::zero());
-                for row in rows.rows() {
+                for row in g.chunks_exact(columns.max(1)) {
                     sums.iter_mut().zip(row).for_each(|(s, &x)| *s += x);
                 }
             })
@@ -60,10 +62,11 @@ impl<F: Float> Tensor<F> {
         if sb != [sw[1]] {
             mismatch("linear", "bias must match the weight's columns:", sb, sw);
         }
-        let bias = bias.array();
+        let bias = bias.array().as_standard_layout();
+        let bias = bias.as_slice().expect("standard layout");
         let mut out = Tensor::pooled(&[sx[0], sw[1]], |out| {
             for row in out.chunks_exact_mut(sw[1].max(1)) {
-                row.iter_mut().zip(bias).for_each(|(o, &b)| *o = b);
+                row.copy_from_slice(bias);
             }
         });
         let x = self.view().into_dimensionality::<Ix2>().expect("2-D");
