@@ -2,7 +2,8 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Tensor, Value, Var, parallel, vectorized};
+use std::hint::select_unpredictable;
 
 /// Where each output's maximum was, as a flat index into the input.
 struct MaxPool2d {
@@ -36,6 +37,60 @@ impl<F: Float> Op<F> for MaxPool2d {
     }
 }
 
+/// The shapes of one pooling: input plane, window, stride and output plane, `[rows, columns]`.
+#[derive(Clone, Copy)]
+struct Geometry {
+    size: [usize; 2],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    out: [usize; 2],
+}
+
+/// Pools the planes from `first_plane` on into `values` and `argmax`: each output scans its
+/// window with the running maximum in registers, without a branch on which tap wins (that is
+/// unpredictable: a branch on it took three times as long as the whole pool takes now).
+#[inline(always)]
+fn pool<F: Float>(
+    input: &[F],
+    first_plane: usize,
+    values: &mut [F],
+    argmax: &mut [usize],
+    geometry: Geometry,
+) {
+    let Geometry {
+        size: [h, w],
+        kernel: [kh, kw],
+        stride,
+        out: [oh, ow],
+    } = geometry;
+    let (plane, out) = (h * w, oh * ow);
+    let planes = values
+        .chunks_mut(out.max(1))
+        .zip(argmax.chunks_mut(out.max(1)));
+    for (p, (values, argmax)) in (first_plane..).zip(planes) {
+        let image = &input[p * plane..(p + 1) * plane];
+        let rows = values.chunks_mut(ow).zip(argmax.chunks_mut(ow));
+        for (oy, (best, at)) in rows.enumerate() {
+            for (ox, (best, at)) in best.iter_mut().zip(at).enumerate() {
+                let corner = oy * stride[0] * w + ox * stride[1];
+                // The maximum by `max` (a NaN-ignoring min/max instruction, no branch), its
+                // index by a conditional move; the first NaN, if any, is tracked apart.
+                let (mut max, mut index) = (image[corner], corner);
+                let mut nan = usize::MAX;
+                for start in (corner..).step_by(w).take(kh) {
+                    for (i, &v) in (start..).zip(&image[start..start + kw]) {
+                        index = select_unpredictable(v > max, i, index);
+                        max = max.max(v);
+                        nan = select_unpredictable(v.is_nan() & (nan == usize::MAX), i, nan);
+                    }
+                }
+                let index = if nan == usize::MAX { index } else { nan };
+                (*best, *at) = (image[index], p * plane + index);
+            }
+        }
+    }
+}
+
 /// The pooled values and, for each, the flat input index of its maximum (the first, for ties;
 /// a NaN wins).
 #[track_caller]
@@ -50,35 +105,30 @@ fn forward<F: Float>(
         .output_size("max_pool2d", [h, w]);
     let input = x.array().as_standard_layout();
     let input = input.as_slice().expect("standard layout");
-    let (plane, out) = (h * w, oh * ow);
-    let mut values = vec![F::zero(); n * c * out];
+    let out = oh * ow;
+    let geometry = Geometry {
+        size: [h, w],
+        kernel,
+        stride,
+        out: [oh, ow],
+    };
+    let mut values = Tensor::pooled(&[n, c, oh, ow], |_| {}); // every element written below
     let mut argmax = vec![0; n * c * out];
-    let planes = values.chunks_mut(out).zip(argmax.chunks_mut(out));
-    for (p, (values, argmax)) in planes.enumerate() {
-        let image = &input[p * plane..(p + 1) * plane];
-        let rows = values.chunks_mut(ow).zip(argmax.chunks_mut(ow));
-        for (oy, (best, at)) in rows.enumerate() {
-            // Taps outside, output positions inside: long branch-free loops over a row.
-            for i in 0..kernel[0] {
-                for j in 0..kernel[1] {
-                    let first = (oy * stride[0] + i) * w + j;
-                    let taps = image[first..].iter().step_by(stride[1]).enumerate();
-                    let outputs = best.iter_mut().zip(at.iter_mut());
-                    for ((best, at), (ox, &v)) in outputs.zip(taps) {
-                        let index = p * plane + first + ox * stride[1];
-                        let take = (i + j == 0) | (v > *best) | (v.is_nan() & !best.is_nan());
-                        *best = if take { v } else { *best };
-                        *at = if take { index } else { *at };
-                    }
-                }
-            }
-        }
+    {
+        // The two halves of the planes go to parallel::join (the helper thread, if free).
+        let cut = n * c / 2;
+        let all = values
+            .view_mut()
+            .into_slice()
+            .expect("pooled storage is standard");
+        let (values_a, values_b) = all.split_at_mut(cut * out);
+        let (argmax_a, argmax_b) = argmax.split_at_mut(cut * out);
+        parallel::join(
+            || vectorized(|| pool(input, 0, values_a, argmax_a, geometry)),
+            || vectorized(|| pool(input, cut, values_b, argmax_b, geometry)),
+        );
     }
-    let shape = [n, c, oh, ow];
-    (
-        Tensor::from_vec(values, &shape),
-        Tensor::from_vec(argmax, &[n * c * oh * ow]),
-    )
+    (values, Tensor::from_vec(argmax, &[n * c * out]))
 }
 
 impl<F: Float> Tensor<F> {
@@ -140,6 +190,49 @@ mod tests {
         let x = tape.watch(Tensor::from_vec(vec![0.0f32, 0.0, 0.0, 0.0], &[1, 1, 2, 2]));
         let g = tape.gradient(&x.max_pool2d([2, 2], [2, 2]).sum(&[], false), &[x]);
         assert_eq!(g[0].to_vec(), vec![1.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn a_nan_wins_and_takes_the_gradient() {
+        // the first NaN of the window is the maximum, as in PyTorch
+        let tape = Tape::new();
+        let v = vec![1.0f32, f32::NAN, 5.0, f32::NAN];
+        let x = tape.watch(Tensor::from_vec(v, &[1, 1, 2, 2]));
+        let y = x.max_pool2d([2, 2], [2, 2]);
+        assert!(y.value().item().is_nan());
+        let g = tape.gradient(&y.sum(&[], false), &[x]);
+        assert_eq!(g[0].to_vec(), vec![0.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn matches_a_plain_scan() {
+        // 5 planes (split unevenly between two halves), overlapping 3×2 windows, strides 2×1
+        let (n, c, h, w) = (5, 1, 7, 6);
+        let values: Vec<f64> = (0..n * c * h * w)
+            .map(|i| ((i * 7919) % 113) as f64 - 56.0)
+            .collect();
+        let x = Tensor::from_vec(values.clone(), &[n, c, h, w]);
+        let (y, at) = super::forward(&x, [3, 2], [2, 1]);
+        let (oh, ow) = (3, 5);
+        assert_eq!(y.shape(), &[n, c, oh, ow]);
+        let (y, at) = (y.to_vec(), at.to_vec());
+        for p in 0..n * c {
+            for (oy, ox) in (0..oh).flat_map(|oy| (0..ow).map(move |ox| (oy, ox))) {
+                let taps = (0..3).flat_map(|i| (0..2).map(move |j| (oy * 2 + i) * w + ox + j));
+                let mut best = p * h * w + oy * 2 * w + ox;
+                for t in taps.map(|t| p * h * w + t) {
+                    if values[t] > values[best] {
+                        best = t;
+                    }
+                }
+                let o = p * oh * ow + oy * ow + ox;
+                assert_eq!(
+                    (y[o], at[o]),
+                    (values[best], best),
+                    "plane {p} output {oy},{ox}"
+                );
+            }
+        }
     }
 
     #[test]
