@@ -3,7 +3,6 @@
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
 use crate::{Float, Op, Tensor, Value, Var, parallel, vectorized};
-use std::hint::select_unpredictable;
 
 /// Where each output's maximum was, as a flat index into the input.
 struct MaxPool2d {
@@ -79,9 +78,13 @@ fn pool<F: Float>(
                 let mut nan = usize::MAX;
                 for start in (corner..).step_by(w).take(kh) {
                     for (i, &v) in (start..).zip(&image[start..start + kw]) {
-                        index = select_unpredictable(v > max, i, index);
+                        index = if v > max { i } else { index };
                         max = max.max(v);
-                        nan = select_unpredictable(v.is_nan() & (nan == usize::MAX), i, nan);
+                        nan = if v.is_nan() & (nan == usize::MAX) {
+                            i
+                        } else {
+                            nan
+                        };
                     }
                 }
                 let index = if nan == usize::MAX { index } else { nan };
