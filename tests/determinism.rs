@@ -11,7 +11,9 @@
 //! in two halves and offers one to its helper thread (crates/autograd/src/parallel.rs). The
 //! digits MLP's products are below that, so the helper also trains a 784-128-10 MLP on random
 //! data in batches of 256, whose first layer's forward [256, 784]·[784, 128] and weight
-//! gradient [784, 256]·[256, 128] are split. The child reports how long the helper thread ran
+//! gradient [784, 256]·[256, 128] are split. A small CNN is trained too: its convolutions and
+//! pool cut the batch in two halves for the two threads (the weight gradient adds the halves'
+//! sums in a fixed order). The child reports how long the helper thread ran
 //! (from /proc), so the test proves it really computed; on a loaded machine it repeats that
 //! epoch until the helper has had its share.
 //!
@@ -83,6 +85,28 @@ fn wide_epoch() -> Bits {
     train_one_epoch([784, 128, 10], &x, &y, 256)
 }
 
+/// A small CNN (conv 3×3 1→4, ReLU, max-pool 2, dense) for 5 steps on random 8×8 images in
+/// batches of 16: its convolutions and pool split the batch between the two threads.
+fn cnn_steps() -> Bits {
+    let mut rng = StdRng::seed_from_u64(2);
+    let model = Sequential::new()
+        .push(Conv2d::new(1, 4, [3, 3], &mut rng))
+        .push(Relu)
+        .push(MaxPool2d::new([2, 2]))
+        .push(Flatten::default())
+        .push(Dense::new(36, 10, &mut rng));
+    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let mut optimizer = Momentum::new(0.05, 0.9);
+    for _ in 0..5 {
+        let x = Tensor::uniform(&[16, 1, 8, 8], 0.0, 1.0, &mut rng);
+        let labels = Tensor::from_vec((0..16).map(|_| rng.random_range(0..10)).collect(), &[16]);
+        let tape = Tape::new();
+        let loss = model.forward(&tape.watch(x)).cross_entropy(&labels);
+        optimizer.apply_gradients(&tape.gradient(&loss, &variables), &variables);
+    }
+    bits(&model)
+}
+
 #[test]
 fn training_twice_in_one_process_gives_identical_bits() {
     let (first, second) = (digits_epoch(), digits_epoch());
@@ -121,6 +145,7 @@ fn helper_use() -> (usize, u64) {
 #[ignore = "run by one_and_two_matmul_threads_give_identical_bits in a child process"]
 fn print_weight_checksums() {
     let digits = checksum(&digits_epoch());
+    let cnn = checksum(&cnn_steps());
     let (_, digits_pool_ns) = helper_use();
     // On a loaded machine the helper may get little time in one epoch (the caller takes back
     // halves it has not claimed), so the epoch is repeated, from the same seed, until the
@@ -135,7 +160,7 @@ fn print_weight_checksums() {
         (pool_threads, pool_ns) = helper_use();
     }
     println!(
-        "CHECKSUMS digits={digits:016x} wide={wide:016x} pool_threads={pool_threads} \
+        "CHECKSUMS digits={digits:016x} cnn={cnn:016x} wide={wide:016x} pool_threads={pool_threads} \
          pool_ns_after_digits={digits_pool_ns} pool_ns_after_wide={pool_ns}"
     );
 }
@@ -181,6 +206,7 @@ fn one_and_two_matmul_threads_give_identical_bits() {
     let two = checksums_with("2");
     assert_eq!(field(&one, "digits"), field(&two, "digits"), "digits MLP");
     assert_eq!(field(&one, "wide"), field(&two, "wide"), "784-128-10 MLP");
+    assert_eq!(field(&one, "cnn"), field(&two, "cnn"), "CNN");
     // The 1-thread run started no helper thread; the 2-thread run's helper did real work on
     // the wide model's products (where /proc is readable).
     if helper_run_times().is_some() {

@@ -1,10 +1,12 @@
 //! `conv2d`: 2-D convolution (cross-correlation, as in every framework) as unfold + product.
 
 use crate::op::{Backward, Grads};
+use crate::ops::fold::fold_image;
 use crate::ops::matmul::gemm;
+use crate::ops::unfold::unfold_image;
 use crate::ops::window::{Window, nchw};
-use crate::{Float, Op, Tensor, Value, Var};
-use ndarray::{Array3, Axis, Ix2, Ix3};
+use crate::{Float, Op, Tensor, Value, Var, parallel};
+use ndarray::{ArrayView2, ArrayViewMut2, Ix2};
 
 /// The columns of the input are kept for the fused backward (the weight gradient needs them).
 struct Conv2d<F> {
@@ -38,34 +40,58 @@ impl<F: Float> Op<F> for Conv2d<F> {
         grads
     }
     fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
-        let (x, w, g) = (&ctx.inputs[0], &ctx.inputs[1], ctx.grad);
-        let [n, _, h, wd] = nchw("conv2d", "input", x.shape());
+        let (x, w) = (&ctx.inputs[0], &ctx.inputs[1]);
+        let [n, c, h, wd] = nchw("conv2d", "input", x.shape());
         let [o, ..] = dims(w.shape());
-        let [_, _, oh, ow] = nchw("conv2d", "gradient", g.shape());
-        let g3 = g.reshape(&[n, o, oh * ow]);
-        let g3 = g3.view().into_dimensionality::<Ix3>().expect("3-D");
-        let cols = self.cols.view().into_dimensionality::<Ix3>().expect("3-D");
-        let k = cols.dim().1;
+        let [_, _, oh, ow] = nchw("conv2d", "gradient", ctx.grad.shape());
+        let (k, l) = (self.cols.shape()[1], oh * ow);
+        let g = ctx.grad.array().as_standard_layout();
+        let g = g.as_slice().expect("standard layout");
+        let cols = self.cols.array();
+        let cols = cols.as_slice().expect("the op's own columns are standard");
         let w2 = w.reshape(&[o, k]);
         let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
+        let cut = n / 2;
+        // dx: per image, the columns' gradient Wᵀ·G folded back onto the image.
         let dx = || {
-            let mut dcols = Array3::zeros((n, k, oh * ow));
-            for (b, out) in dcols.outer_iter_mut().enumerate() {
-                gemm(w2.t(), g3.index_axis(Axis(0), b), F::zero(), out);
-            }
-            Tensor::from(dcols).fold([h, wd], self.window)
+            let mut dx = Tensor::pooled(&[n, c, h, wd], |dx| dx.fill(F::zero()));
+            let images = |g: &[F], dx: &mut [F]| {
+                let mut dcols = ndarray::Array2::zeros((k, l));
+                for (g, dx) in g.chunks(o * l).zip(dx.chunks_mut(c * h * wd)) {
+                    let g = matrix(g, o, l);
+                    gemm(w2.t(), g, F::zero(), dcols.view_mut());
+                    let dcols = dcols.as_slice().expect("standard layout");
+                    fold_image(dcols, dx, c, [h, wd], self.window);
+                }
+            };
+            let dx_all = dx
+                .view_mut()
+                .into_slice()
+                .expect("pooled storage is standard");
+            let (dx_a, dx_b) = dx_all.split_at_mut(cut * c * h * wd);
+            let (g_a, g_b) = g.split_at(cut * o * l);
+            parallel::join(|| images(g_a, dx_a), || images(g_b, dx_b));
+            dx
         };
+        // dW: Σ over images of G·columnsᵀ, each half of the batch summed on its own thread,
+        // then the two halves added (the same order for any number of threads).
         let dw = || {
-            let mut dw = ndarray::Array2::zeros((o, k));
-            for b in 0..n {
-                let cols_b = cols.index_axis(Axis(0), b);
-                gemm(
-                    g3.index_axis(Axis(0), b),
-                    cols_b.t(),
-                    F::one(),
-                    dw.view_mut(),
-                );
-            }
+            let images = |g: &[F], cols: &[F]| {
+                let mut dw = ndarray::Array2::zeros((o, k));
+                for (g, cols) in g.chunks(o * l).zip(cols.chunks(k * l)) {
+                    let (g, cols) = (matrix(g, o, l), matrix(cols, k, l));
+                    gemm(g, cols.t(), F::one(), dw.view_mut());
+                }
+                dw
+            };
+            let (mut dw_a, mut dw_b) = (None, None);
+            let ((g_a, g_b), (cols_a, cols_b)) =
+                (g.split_at(cut * o * l), cols.split_at(cut * k * l));
+            parallel::join(
+                || dw_a = Some(images(g_a, cols_a)),
+                || dw_b = Some(images(g_b, cols_b)),
+            );
+            let dw = dw_a.expect("joined") + dw_b.expect("joined");
             Tensor::from(dw).reshape(w.shape())
         };
         let mut grads: Grads<Tensor<F>> = [ctx.grad_of(0, dx), ctx.grad_of(1, dw)]
@@ -73,16 +99,23 @@ impl<F: Float> Op<F> for Conv2d<F> {
             .collect();
         if ctx.inputs.len() == 3 {
             grads.push(ctx.grad_of(2, || {
-                let mut db = ndarray::Array1::zeros(o);
-                for image in g3.outer_iter() {
-                    let rows = db.iter_mut().zip(image.outer_iter());
-                    rows.for_each(|(d, row)| *d += row.sum());
-                }
-                Tensor::from(db)
+                Tensor::pooled(&[o], |db| {
+                    db.fill(F::zero());
+                    for image in g.chunks(o * l) {
+                        for (d, row) in db.iter_mut().zip(image.chunks(l)) {
+                            *d += ndarray::aview1(row).sum(); // unrolled, not one chain
+                        }
+                    }
+                })
             }));
         }
         Some(grads)
     }
+}
+
+/// A `rows × columns` slice as a matrix.
+fn matrix<F>(values: &[F], rows: usize, columns: usize) -> ArrayView2<'_, F> {
+    ArrayView2::from_shape((rows, columns), values).expect("a whole matrix")
 }
 
 /// The dimensions of a `[O, C, kh, kw]` weight.
@@ -117,22 +150,52 @@ fn forward<F: Float>(
         ..window
     };
     let [oh, ow] = window.output_size("conv2d", [h, w]);
-    let cols = x.unfold(window);
-    let mut out = Array3::zeros((n, o, oh * ow));
-    if let Some(b) = bias {
-        for mut image in out.outer_iter_mut() {
-            let rows = image.outer_iter_mut().zip(b.array().iter());
-            rows.for_each(|(mut row, &b)| row.fill(b));
-        }
-    }
-    let beta = if bias.is_some() { F::one() } else { F::zero() };
-    let w2 = weight.reshape(&[o, c * kh * kw]);
+    let (k, l) = (c * kh * kw, oh * ow);
+    let x = x.array().as_standard_layout();
+    let x = x.as_slice().expect("standard layout");
+    let w2 = weight.reshape(&[o, k]);
     let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
-    let cols3 = cols.view().into_dimensionality::<Ix3>().expect("3-D");
-    for (b, y) in out.outer_iter_mut().enumerate() {
-        gemm(w2, cols3.index_axis(Axis(0), b), beta, y);
+    let bias = bias.map(|b| b.array().as_standard_layout());
+    let bias = bias
+        .as_ref()
+        .map(|b| b.as_slice().expect("standard layout"));
+    // Per image: its columns, then W·columns onto the bias, already the [O, oh, ow] layout.
+    let images = |x: &[F], cols: &mut [F], out: &mut [F]| {
+        let per_image = x.chunks(c * h * w).zip(cols.chunks_mut(k * l));
+        for ((x, cols), out) in per_image.zip(out.chunks_mut(o * l)) {
+            unfold_image(x, cols, c, [h, w], window);
+            let beta = match bias {
+                Some(bias) => {
+                    let rows = out.chunks_mut(l).zip(bias);
+                    rows.for_each(|(row, &b)| row.fill(b));
+                    F::one()
+                }
+                None => F::zero(), // gemm writes every element
+            };
+            let cols = matrix(cols, k, l);
+            let out = ArrayViewMut2::from_shape((o, l), out).expect("[O, L]");
+            gemm(w2, cols, beta, out);
+        }
+    };
+    let mut cols = Tensor::pooled(&[n, k, l], |_| {}); // every element written below
+    let mut out = Tensor::pooled(&[n, o, oh, ow], |_| {});
+    {
+        // The two halves of the batch go to parallel::join (the helper thread, if free).
+        let cut = n / 2;
+        let (x_a, x_b) = x.split_at(cut * c * h * w);
+        let cols_all = cols
+            .view_mut()
+            .into_slice()
+            .expect("pooled storage is standard");
+        let (cols_a, cols_b) = cols_all.split_at_mut(cut * k * l);
+        let out_all = out
+            .view_mut()
+            .into_slice()
+            .expect("pooled storage is standard");
+        let (out_a, out_b) = out_all.split_at_mut(cut * o * l);
+        parallel::join(|| images(x_a, cols_a, out_a), || images(x_b, cols_b, out_b));
     }
-    (Tensor::from(out).reshape(&[n, o, oh, ow]), cols, window)
+    (out, cols, window)
 }
 
 impl<F: Float> Tensor<F> {
@@ -164,7 +227,9 @@ impl<'t, F: Float> Var<'t, F> {
     /// likewise `ow`). PyTorch's `F.conv2d(x, weight, bias, stride, padding, dilation)`: a
     /// cross-correlation, zero padding, each pair `[height, width]`. Computed as [`Var::unfold`]
     /// then one product per image, `weight [O, C·kh·kw] · columns [C·kh·kw, oh·ow]`, which is
-    /// already the `[O, oh, ow]` layout of the output.
+    /// already the `[O, oh, ow]` layout of the output; the two halves of the batch run on two
+    /// threads when descent has its helper thread, forward and backward, with results
+    /// bit-identical for any thread count.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};

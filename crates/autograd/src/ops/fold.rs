@@ -34,6 +34,27 @@ fn check_columns(shape: &[usize], size: [usize; 2], window: Window) -> [usize; 3
     }
 }
 
+/// Adds the columns `[C·kh·kw, oh·ow]` of one image back onto its `[C, H, W]` block of
+/// `channels × size` (the adjoint of `unfold_image`; padding positions are dropped).
+pub(crate) fn fold_image<F: Float>(
+    cols: &[F],
+    image: &mut [F],
+    channels: usize,
+    size: [usize; 2],
+    window: Window,
+) {
+    window.walk(channels, size, |col, at, outputs, step| {
+        let src = &cols[col + outputs.start..col + outputs.end];
+        if step == 1 {
+            let dst = &mut image[at..at + src.len()];
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
+        } else {
+            let dst = image[at..].iter_mut().step_by(step);
+            dst.zip(src).for_each(|(d, &s)| *d += s);
+        }
+    });
+}
+
 impl<F: Float> Tensor<F> {
     /// The `[N, C, H, W]` image (`size` = `[H, W]`) whose every position is the sum of the
     /// entries of `[N, C·kh·kw, oh·ow]` that `unfold` would have copied from it (PyTorch's
@@ -51,18 +72,8 @@ impl<F: Float> Tensor<F> {
         }
         let cols = self.array().as_standard_layout();
         let cols = cols.as_slice().expect("standard layout");
-        let blocks = out.chunks_mut(c * h * w).zip(cols.chunks(cols.len() / n));
-        for (image, block) in blocks {
-            window.walk(c, size, |col, at, outputs, step| {
-                let src = &block[col + outputs.start..col + outputs.end];
-                if step == 1 {
-                    let dst = &mut image[at..at + src.len()];
-                    dst.iter_mut().zip(src).for_each(|(d, &s)| *d += s);
-                } else {
-                    let dst = image[at..].iter_mut().step_by(step);
-                    dst.zip(src).for_each(|(d, &s)| *d += s);
-                }
-            });
+        for (image, block) in out.chunks_mut(c * h * w).zip(cols.chunks(cols.len() / n)) {
+            fold_image(block, image, c, size, window);
         }
         Tensor::from_vec(out, &[n, c, h, w])
     }

@@ -20,6 +20,29 @@ impl<F: Float> Op<F> for Unfold {
     }
 }
 
+/// Writes every element of the columns `[C·kh·kw, oh·ow]` of one `[C, H, W]` image of
+/// `channels × size` (padding reads as zeros).
+pub(crate) fn unfold_image<F: Float>(
+    image: &[F],
+    cols: &mut [F],
+    channels: usize,
+    size: [usize; 2],
+    window: Window,
+) {
+    if window.padding != [0, 0] {
+        cols.fill(F::zero()); // the walk skips the padding
+    }
+    window.walk(channels, size, |col, at, outputs, step| {
+        let dst = &mut cols[col + outputs.start..col + outputs.end];
+        if step == 1 {
+            dst.copy_from_slice(&image[at..at + dst.len()]);
+        } else {
+            let src = image[at..].iter().step_by(step);
+            dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
+        }
+    });
+}
+
 impl<F: Float> Tensor<F> {
     /// The windows of an `[N, C, H, W]` tensor as the columns of `[N, C·kh·kw, oh·ow]`: row
     /// `(c·kh + i)·kw + j` holds tap `(i, j)` of channel `c` at every window position, row-major
@@ -37,29 +60,11 @@ impl<F: Float> Tensor<F> {
         if n * rows * len == 0 || h * w == 0 {
             return Tensor::zeros(&[n, rows, len]);
         }
-        let images = input.chunks(c * h * w);
-        let out = if window.padding == [0, 0] {
-            // Every column is inside the input: append in order, nothing to zero first.
-            let mut out = Vec::with_capacity(n * rows * len);
-            for image in images {
-                window.walk(c, [h, w], |_, at, outputs, step| match step {
-                    1 => out.extend_from_slice(&image[at..at + outputs.len()]),
-                    _ => out.extend(image[at..].iter().step_by(step).take(outputs.len())),
-                });
+        Tensor::pooled(&[n, rows, len], |out| {
+            for (image, cols) in input.chunks(c * h * w).zip(out.chunks_mut(rows * len)) {
+                unfold_image(image, cols, c, [h, w], window);
             }
-            out
-        } else {
-            let mut out = vec![F::zero(); n * rows * len];
-            for (cols, image) in out.chunks_mut(rows * len).zip(images) {
-                window.walk(c, [h, w], |col, at, outputs, step| {
-                    let dst = &mut cols[col + outputs.start..col + outputs.end];
-                    let src = image[at..].iter().step_by(step);
-                    dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
-                });
-            }
-            out
-        };
-        Tensor::from_vec(out, &[n, rows, len])
+        })
     }
 }
 
