@@ -30,6 +30,7 @@
 //! - **Programmer errors panic** with the op's name and the shapes involved.
 #![doc(test(attr(deny(warnings))))]
 
+pub mod axis;
 pub mod check;
 mod float;
 mod gradients;
@@ -45,6 +46,7 @@ mod value;
 mod var;
 mod variable;
 
+pub use axis::{Axes, Axis};
 pub use float::Float;
 pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};

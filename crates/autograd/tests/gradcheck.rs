@@ -75,6 +75,15 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("elu", &[&[2, 3]], NonZero, move |v| v[0].elu(c(1.0))),
         row("softplus", &[&[2, 3]], Any, |v| v[0].softplus()),
         row("gelu", &[&[2, 3]], Any, |v| v[0].gelu()),
+        row("gelu_tanh", &[&[2, 3]], Any, |v| v[0].gelu_tanh()),
+        row("silu", &[&[2, 3]], Any, |v| v[0].silu()),
+        row("mish", &[&[2, 3]], Any, |v| v[0].mish()),
+        row("selu", &[&[2, 3]], NonZero, |v| v[0].selu()),
+        row("softsign", &[&[2, 3]], NonZero, |v| v[0].softsign()),
+        row("log_sigmoid", &[&[2, 3]], Any, |v| v[0].log_sigmoid()),
+        row("sin", &[&[2, 3]], Any, |v| v[0].sin()),
+        row("cos", &[&[2, 3]], Any, |v| v[0].cos()),
+        row("erf", &[&[2, 3]], Any, |v| v[0].erf()),
         // Elementwise, binary (same shape and broadcasting).
         row("add", &[&[2, 3], &[2, 3]], Any, |v| v[0].add(&v[1])),
         row("add", &[&[2, 3], &[3]], Any, |v| v[0].add(&v[1])),
@@ -103,7 +112,20 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[1], false)),
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[], true)),
         row("min", &[&[3, 4]], Any, |v| v[0].min(&[0], true)),
+        row("mean", &[&[2, 3, 2]], Any, |v| v[0].mean(&[-1, 0], true)),
         row("variance", &[&[3, 4]], Any, |v| v[0].variance(&[1], false)),
+        row("variance_with", &[&[3, 4]], Any, |v| {
+            v[0].variance_with(-1, true, 1)
+        }),
+        row("std", &[&[3, 4]], Any, |v| v[0].std(-1, false)),
+        row("std", &[&[2, 3, 2]], Any, |v| v[0].std(&[], false)),
+        row("std_with", &[&[3, 4]], Any, |v| v[0].std_with(0, true, 0)),
+        row("prod", &[&[3, 5]], Any, |v| v[0].prod(-1, false)),
+        row("prod", &[&[2, 3, 2]], Any, |v| v[0].prod(&[0, 2], true)),
+        row("cumsum", &[&[3, 4]], Any, |v| v[0].cumsum(-1)),
+        row("cumsum", &[&[3, 4, 2]], Any, |v| v[0].cumsum(1)),
+        row("norm", &[&[3, 4]], Any, |v| v[0].norm(-1, true)),
+        row("norm", &[&[2, 3]], Any, |v| v[0].norm(&[], false)),
         row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[1], true)),
         row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[], false)),
         // Products and shapes.
@@ -128,6 +150,7 @@ fn table<F: Float>() -> Vec<Row<F>> {
             v[0].broadcast_to(&[2, 3, 4])
         }),
         row("slice", &[&[4, 3]], Any, |v| v[0].slice(0, 1, 3)),
+        row("slice", &[&[4, 3]], Any, |v| v[0].slice(-1, 1, 2)),
         row("concat", &[&[2, 3], &[1, 3]], Any, |v| {
             Var::concat(&[v[0], v[1]], 0)
         }),
@@ -186,6 +209,7 @@ fn table<F: Float>() -> Vec<Row<F>> {
         }),
         // Softmax and losses.
         row("softmax", &[&[3, 4]], Any, |v| v[0].softmax(1)),
+        row("softmax", &[&[2, 3, 4]], Any, |v| v[0].softmax(-1)),
         row("log_softmax", &[&[3, 4]], Any, |v| v[0].log_softmax(0)),
         row("cross_entropy", &[&[3, 4]], Any, |v| {
             v[0].cross_entropy(&ids(&[1, 0, 3]))
