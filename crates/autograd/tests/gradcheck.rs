@@ -2,7 +2,7 @@
 //! (first and second order) and f32. `every_var_op_has_a_row` reads the op sources, so an op
 //! cannot be added without its row here.
 
-use descent_autograd::{Float, Tensor, Var, Window, check};
+use descent_autograd::{Float, Reduction, Tensor, Var, Window, check};
 use rand::{SeedableRng, rngs::StdRng};
 
 /// Where a row's inputs are drawn from: away from kinks and poles.
@@ -43,8 +43,19 @@ fn ids(values: &[usize]) -> Tensor<usize> {
     Tensor::from_vec(values.to_vec(), &[values.len()])
 }
 
+/// Integer labels of the given shape.
+fn labels(values: &[usize], shape: &[usize]) -> Tensor<usize> {
+    Tensor::from_vec(values.to_vec(), shape)
+}
+
+/// A constant zero target of `v`'s shape.
+fn zeros_like<'t, F: Float>(v: &Var<'t, F>) -> Var<'t, F> {
+    v.tape().watch(Tensor::zeros(&v.shape()))
+}
+
 fn table<F: Float>() -> Vec<Row<F>> {
     use Domain::*;
+    use Reduction::{Mean, Sum};
     let c = F::cast;
     vec![
         // Elementwise, unary.
@@ -214,16 +225,65 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("cross_entropy", &[&[3, 4]], Any, |v| {
             v[0].cross_entropy(&ids(&[1, 0, 3]))
         }),
+        row("cross_entropy", &[&[2, 3, 2]], Any, |v| {
+            v[0].cross_entropy(&labels(&[0, 2, 1, 1], &[2, 2]))
+        }),
+        row("cross_entropy_with", &[&[3, 4]], Any, move |v| {
+            v[0].cross_entropy_with(&ids(&[1, 0, 3]), c(0.1), Sum)
+        }),
+        row("cross_entropy_with", &[&[2, 3, 2, 2]], Any, move |v| {
+            let labels = labels(&[0, 2, 1, 1, 2, 2, 0, 1], &[2, 2, 2]);
+            v[0].cross_entropy_with(&labels, c(0.2), Reduction::None)
+        }),
+        row("cross_entropy_with", &[&[3, 4]], Any, move |v| {
+            v[0].cross_entropy_with(&ids(&[1, 0, 3]), c(0.0), Mean)
+        }),
+        row("nll_loss", &[&[3, 4]], Any, |v| {
+            v[0].log_softmax(1).nll_loss(&ids(&[1, 0, 3]))
+        }),
+        row("nll_loss_with", &[&[2, 3, 2]], Any, |v| {
+            v[0].nll_loss_with(&labels(&[0, 2, 1, 1], &[2, 2]), Sum)
+        }),
         row("mse", &[&[2, 3], &[2, 3]], Any, |v| v[0].mse(&v[1])),
-        row("mse", &[&[2, 3], &[3]], Any, |v| v[0].mse(&v[1])),
+        row("mse_with", &[&[2, 3], &[2, 3]], Any, |v| {
+            v[0].mse_with(&v[1], Reduction::None)
+        }),
+        row("l1", &[&[2, 3]], NonZero, |v| v[0].l1(&zeros_like(&v[0]))),
+        row("l1_with", &[&[2, 3]], NonZero, |v| {
+            v[0].l1_with(&zeros_like(&v[0]), Sum)
+        }),
+        row("smooth_l1", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].smooth_l1(&v[1], c(0.5))
+        }),
+        row("smooth_l1_with", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].smooth_l1_with(&v[1], c(1.5), Reduction::None)
+        }),
         row(
             "binary_cross_entropy_with_logits",
             &[&[2, 3], &[2, 3]],
             Any,
             |v| v[0].binary_cross_entropy_with_logits(&v[1].sigmoid()),
         ),
+        row(
+            "binary_cross_entropy_with_logits_with",
+            &[&[2, 3], &[2, 3]],
+            Any,
+            |v| v[0].binary_cross_entropy_with_logits_with(&v[1].sigmoid(), Sum),
+        ),
         row("huber", &[&[2, 3], &[2, 3]], Any, move |v| {
             v[0].huber(&v[1], c(0.5))
+        }),
+        row("huber_with", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].huber_with(&v[1], c(1.5), Sum)
+        }),
+        row("kl_div", &[&[3, 4], &[3, 4]], Any, |v| {
+            v[0].log_softmax(1).kl_div(&v[1].softmax(1))
+        }),
+        row("cosine_similarity", &[&[3, 4], &[3, 4]], Any, |v| {
+            v[0].cosine_similarity(&v[1], 1)
+        }),
+        row("cosine_similarity", &[&[2, 3, 4], &[2, 3, 4]], Any, |v| {
+            v[0].cosine_similarity(&v[1], -2)
         }),
     ]
 }

@@ -1,7 +1,7 @@
 //! Programmer errors panic with a message that names the op and the shapes (or the index, axis
 //! or bound) involved: one test per op family, each with the exact message prefix.
 
-use descent_autograd::{Tape, Tensor, Var};
+use descent_autograd::{Reduction, Tape, Tensor, Var};
 
 fn zeros<'t>(tape: &'t Tape<f64>, shape: &[usize]) -> Var<'t, f64> {
     tape.watch(Tensor::zeros(shape))
@@ -351,7 +351,7 @@ fn cross_entropy_label() {
 
 #[test]
 #[should_panic(
-    expected = "cross_entropy: logits must be [n, classes] with labels [n], got [3, 4] and [2]"
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [3, 4] and [2]"
 )]
 fn cross_entropy_batch() {
     let tape = Tape::new();
@@ -360,11 +360,83 @@ fn cross_entropy_batch() {
 
 #[test]
 #[should_panic(
-    expected = "cross_entropy: logits must be [n, classes] with labels [n], got [4] and [4]"
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [4] and [4]"
 )]
 fn cross_entropy_logits_rank() {
     let tape = Tape::new();
     zeros(&tape, &[4]).cross_entropy(&ids(&[1, 0, 1, 0]));
+}
+
+#[test]
+#[should_panic(
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [2, 3, 4] and [2, 3]"
+)]
+fn cross_entropy_spatial_labels() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3, 4]).cross_entropy(&Tensor::from_vec(vec![0; 6], &[2, 3]));
+}
+
+#[test]
+#[should_panic(expected = "nll_loss: label 3 is out of range for 3 classes")]
+fn nll_loss_label() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3]).nll_loss(&ids(&[1, 3]));
+}
+
+#[test]
+#[should_panic(expected = "cross_entropy: label_smoothing must be in [0, 1], got 1.5")]
+fn cross_entropy_smoothing() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3]).cross_entropy_with(&ids(&[1, 0]), 1.5, Reduction::Mean);
+}
+
+/// Every loss refuses a prediction and a target of different shapes, naming itself and both
+/// shapes: `[N, 1]` against `[N]` would otherwise broadcast to `[N, N]` and return a plausible
+/// wrong loss.
+#[test]
+fn losses_refuse_mismatched_shapes() {
+    type Loss = for<'t> fn(&Var<'t, f64>, &Var<'t, f64>) -> Var<'t, f64>;
+    let losses: [(&str, Loss); 12] = [
+        ("mse", |p, t| p.mse(t)),
+        ("mse", |p, t| p.mse_with(t, Reduction::None)),
+        ("l1", |p, t| p.l1(t)),
+        ("l1", |p, t| p.l1_with(t, Reduction::Sum)),
+        ("smooth_l1", |p, t| p.smooth_l1(t, 1.0)),
+        ("smooth_l1", |p, t| p.smooth_l1_with(t, 1.0, Reduction::Sum)),
+        ("huber", |p, t| p.huber(t, 1.0)),
+        ("huber", |p, t| p.huber_with(t, 1.0, Reduction::Sum)),
+        ("binary_cross_entropy_with_logits", |p, t| {
+            p.binary_cross_entropy_with_logits(t)
+        }),
+        ("binary_cross_entropy_with_logits", |p, t| {
+            p.binary_cross_entropy_with_logits_with(t, Reduction::Sum)
+        }),
+        ("kl_div", |p, t| p.kl_div(t)),
+        ("cosine_similarity", |p, t| p.cosine_similarity(t, 0)),
+    ];
+    for (name, loss) in losses {
+        let text = panic_message(|| {
+            let tape = Tape::new();
+            loss(&zeros(&tape, &[4, 1]), &zeros(&tape, &[4]));
+        });
+        let expected = format!("{name}: the prediction [4, 1] and the target [4] must have one shape");
+        assert!(text.starts_with(&expected), "{name}: {text}");
+    }
+}
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("panics");
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload.downcast::<&str>().map(|m| m.to_string()).expect("text"),
+    }
+}
+
+#[test]
+#[should_panic(expected = "softmax: axis -3 is out of range for shape [2, 2] (rank 2: axes -2..=1)")]
+fn negative_axis_out_of_range_names_op_axis_and_rank() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 2]).softmax(-3);
 }
 
 // Bounds and constructors.

@@ -50,6 +50,7 @@ pub(crate) mod window;
 mod cross_entropy;
 // Composites.
 mod activations;
+pub(crate) mod classification;
 mod arithmetic;
 mod losses;
 mod reductions;
