@@ -1,9 +1,12 @@
 //! The gradient-check table: every differentiable `Var` op against central differences, in f64
-//! (first and second order) and f32. `every_var_op_has_a_row` reads the op sources, so an op
-//! cannot be added without its row here.
+//! (first and second order) and f32. `every_var_op_has_a_row` parses the op sources and this
+//! table (see `gradcheck/coverage.rs`), so an op cannot be added without a row here that calls it.
 
 use descent_autograd::{Float, Reduction, Tensor, Var, Window, check};
 use rand::{SeedableRng, rngs::StdRng};
+
+#[path = "gradcheck/coverage.rs"]
+mod coverage;
 
 /// Where a row's inputs are drawn from: away from kinks and poles.
 #[derive(Clone, Copy)]
@@ -341,40 +344,67 @@ fn f32_first_order() {
 /// Public `Var` methods that are not differentiable ops.
 const NOT_OPS: &[&str] = &["tape", "index", "value", "shape", "item", "stop_gradient"];
 
+/// Every public `Var` op has a row whose returned expression calls it, and every row's name is
+/// an op it calls. `coverage.rs` says why this cannot be fooled.
 #[test]
 fn every_var_op_has_a_row() {
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-    let mut files: Vec<_> = std::fs::read_dir(format!("{src}/ops"))
-        .expect("ops directory")
-        .map(|entry| entry.expect("entry").path())
-        .collect();
-    files.push(format!("{src}/var.rs").into());
-    let rows: Vec<&str> = table::<f64>().iter().map(|r| r.name).collect();
-    let mut missing = Vec::new();
-    let mut seen = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("source file");
-        let mut in_var_impl = false;
-        for line in text.lines() {
-            if line.starts_with("impl<'t, F: Float> Var<'t, F>") {
-                in_var_impl = true;
-            } else if line == "}" {
-                in_var_impl = false;
-            } else if let Some(rest) = line.trim().strip_prefix("pub fn ").filter(|_| in_var_impl) {
-                let name = rest.split(['(', '<']).next().expect("name");
-                seen += 1;
-                if !NOT_OPS.contains(&name) && !rows.contains(&name) {
-                    missing.push(format!("{name} ({})", file.display()));
-                }
-            }
-        }
-    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (methods, problems) = coverage::public_var_methods(format!("{root}/src").as_ref());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(
-        seen > 40,
-        "found only {seen} Var methods: has the source layout changed?"
+        methods.len() > 80,
+        "found only {} Var methods: has the parser lost its way?",
+        methods.len()
     );
+    let source = std::fs::read_to_string(format!("{root}/tests/gradcheck.rs")).expect("table");
+    let rows = coverage::table_rows(&source);
+    assert_eq!(rows.len(), table::<f64>().len(), "every row of the table was parsed");
+    let mislabelled: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.calls.contains(&r.name))
+        .map(|r| format!("{} (calls {:?})", r.name, r.calls))
+        .collect();
+    assert!(
+        mislabelled.is_empty(),
+        "rows whose returned expression does not call the op they name: {mislabelled:?}"
+    );
+    let missing: Vec<_> = methods
+        .iter()
+        .filter(|(name, _)| !NOT_OPS.contains(&name.as_str()))
+        .filter(|(name, _)| !rows.iter().any(|r| r.name == *name))
+        .map(|(name, file)| format!("{name} ({})", file.display()))
+        .collect();
     assert!(
         missing.is_empty(),
         "ops without a gradient-check row: {missing:?}"
     );
+}
+
+/// The check itself can fail: a method in an oddly spelled impl is found, a row that only
+/// names an op is not a row for it, and a call whose result is discarded does not count.
+#[test]
+fn the_coverage_check_sees_through_spelling_and_names() {
+    let dir = std::env::temp_dir().join(format!("descent-coverage-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).expect("temp dir");
+    let odd = "mod m { impl<'a, T: crate::Float>\n crate::var::Var<'a, T> { pub fn hidden_op(&self) {} } }\n\
+               type V<'t, F> = Var<'t, F>;\n impl<'t, F: Float> V<'t, F> { pub fn aliased(&self) {} }";
+    std::fs::write(dir.join("nested/odd.rs"), odd).expect("write");
+    std::fs::write(dir.join("macro.rs"), "macro_rules! m { () => { impl Var { pub fn x() {} } } }")
+        .expect("write");
+    let (methods, problems) = coverage::public_var_methods(&dir);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    let names: Vec<_> = methods.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["hidden_op", "aliased"]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+
+    let table = r#"fn table() { vec![
+        row("erf", &[&[2]], Any, |v| v[0].exp()),
+        row("sin", &[&[2]], Any, |v| { let _ = v[0].cos(); v[0].sin().mul(&v[0]) }),
+        row("select", &[&[2]], Any, |v| { let m = mask(); Var::select(&m, &v[0], &v[1]) }),
+    ] }"#;
+    let rows = coverage::table_rows(table);
+    let calls = |i: usize| rows[i].calls.iter().cloned().collect::<Vec<_>>();
+    assert_eq!(calls(0), ["exp"]); // named erf, calls exp: not a row for erf
+    assert_eq!(calls(1), ["mul", "sin"]); // the discarded cos does not count
+    assert_eq!(calls(2), ["select"]);
 }
