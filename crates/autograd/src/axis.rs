@@ -181,13 +181,18 @@ mod tests {
         assert_eq!(resolve("t", -1, &[2, 3, 4]), 2);
         assert_eq!(resolve("t", -3, &[2, 3, 4]), 0);
         assert_eq!(resolve("t", 1usize, &[2, 3]), 1);
-        assert_eq!(resolve_reduction("t", [-1, 0, 2], &[2, 3, 4]).as_slice(), &[0, 2]);
+        assert_eq!(
+            resolve_reduction("t", [-1, 0, 2], &[2, 3, 4]).as_slice(),
+            &[0, 2]
+        );
         assert_eq!(resolve_reduction("t", &[], &[2, 3]).as_slice(), &[0, 1]);
         assert_eq!(resolve_each("t", [-1, 0], &[2, 3]).as_slice(), &[1, 0]);
     }
 
     #[test]
-    #[should_panic(expected = "softmax: axis -3 is out of range for shape [2, 3] (rank 2: axes -2..=1)")]
+    #[should_panic(
+        expected = "softmax: axis -3 is out of range for shape [2, 3] (rank 2: axes -2..=1)"
+    )]
     fn too_negative_names_op_axis_and_rank() {
         resolve("softmax", -3, &[2, 3]);
     }

@@ -33,6 +33,7 @@
 pub mod axis;
 pub mod check;
 mod float;
+pub mod functional;
 mod gradients;
 mod op;
 mod operators;

@@ -58,7 +58,11 @@ pub(crate) fn expect_non_empty(loss: &str, shape: &[usize]) {
 /// Panics unless the prediction and the target have one shape: losses do not broadcast (a
 /// `[N, 1]` prediction against an `[N]` target would silently average an `[N, N]` matrix).
 #[track_caller]
-pub(crate) fn expect_same_shape<F: Float>(loss: &str, prediction: &Var<'_, F>, target: &Var<'_, F>) {
+pub(crate) fn expect_same_shape<F: Float>(
+    loss: &str,
+    prediction: &Var<'_, F>,
+    target: &Var<'_, F>,
+) {
     let (p, t) = (prediction.shape(), target.shape());
     if p != t {
         panic!(

@@ -358,7 +358,11 @@ fn every_var_op_has_a_row() {
     );
     let source = std::fs::read_to_string(format!("{root}/tests/gradcheck.rs")).expect("table");
     let rows = coverage::table_rows(&source);
-    assert_eq!(rows.len(), table::<f64>().len(), "every row of the table was parsed");
+    assert_eq!(
+        rows.len(),
+        table::<f64>().len(),
+        "every row of the table was parsed"
+    );
     let mislabelled: Vec<_> = rows
         .iter()
         .filter(|r| !r.calls.contains(&r.name))
@@ -389,8 +393,11 @@ fn the_coverage_check_sees_through_spelling_and_names() {
     let odd = "mod m { impl<'a, T: crate::Float>\n crate::var::Var<'a, T> { pub fn hidden_op(&self) {} } }\n\
                type V<'t, F> = Var<'t, F>;\n impl<'t, F: Float> V<'t, F> { pub fn aliased(&self) {} }";
     std::fs::write(dir.join("nested/odd.rs"), odd).expect("write");
-    std::fs::write(dir.join("macro.rs"), "macro_rules! m { () => { impl Var { pub fn x() {} } } }")
-        .expect("write");
+    std::fs::write(
+        dir.join("macro.rs"),
+        "macro_rules! m { () => { impl Var { pub fn x() {} } } }",
+    )
+    .expect("write");
     let (methods, problems) = coverage::public_var_methods(&dir);
     std::fs::remove_dir_all(&dir).expect("clean up");
     let names: Vec<_> = methods.iter().map(|(n, _)| n.as_str()).collect();

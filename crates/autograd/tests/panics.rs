@@ -419,7 +419,8 @@ fn losses_refuse_mismatched_shapes() {
             let tape = Tape::new();
             loss(&zeros(&tape, &[4, 1]), &zeros(&tape, &[4]));
         });
-        let expected = format!("{name}: the prediction [4, 1] and the target [4] must have one shape");
+        let expected =
+            format!("{name}: the prediction [4, 1] and the target [4] must have one shape");
         assert!(text.starts_with(&expected), "{name}: {text}");
     }
 }
@@ -428,12 +429,17 @@ fn panic_message(f: impl FnOnce()) -> String {
     let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("panics");
     match payload.downcast::<String>() {
         Ok(message) => *message,
-        Err(payload) => payload.downcast::<&str>().map(|m| m.to_string()).expect("text"),
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|m| m.to_string())
+            .expect("text"),
     }
 }
 
 #[test]
-#[should_panic(expected = "softmax: axis -3 is out of range for shape [2, 2] (rank 2: axes -2..=1)")]
+#[should_panic(
+    expected = "softmax: axis -3 is out of range for shape [2, 2] (rank 2: axes -2..=1)"
+)]
 fn negative_axis_out_of_range_names_op_axis_and_rank() {
     let tape = Tape::new();
     zeros(&tape, &[2, 2]).softmax(-3);

@@ -207,7 +207,12 @@ impl<'t, F: Float> Var<'t, F> {
 /// is `shape` without axis 1 and every label is below the number of classes. Allocates nothing.
 #[track_caller]
 pub(crate) fn check_class_labels(op: &str, shape: &[usize], labels: &Tensor<usize>) {
-    let expected: Shape = shape.iter().enumerate().filter(|&(i, _)| i != 1).map(|(_, &d)| d).collect();
+    let expected: Shape = shape
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != 1)
+        .map(|(_, &d)| d)
+        .collect();
     if shape.len() < 2 || labels.shape() != expected.as_slice() {
         let (l, t) = (shape, labels.shape());
         panic!("{op}: logits must be [n, classes, …] with labels [n, …], got {l:?} and {t:?}");

@@ -1,8 +1,8 @@
 //! `logsumexp`: `ln Σ exp x` over all elements or given axes, without overflow.
 
+use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::shape::{Shape, reduced_shape, reduction_axes};
-use crate::axis::resolve_reduction;
 use crate::{Axes, Float, Op, Tensor, Value, Var};
 
 struct LogSumExp {

@@ -115,7 +115,12 @@ impl<'t, F: Float> Var<'t, F> {
         let d = self.sub(target);
         let elements = match beta == F::zero() {
             true => d.abs(),
-            false => piecewise(&d, beta, d.square().mul_scalar(F::cast(0.5) / beta), F::one()),
+            false => piecewise(
+                &d,
+                beta,
+                d.square().mul_scalar(F::cast(0.5) / beta),
+                F::one(),
+            ),
         };
         reduction.apply("smooth_l1", elements)
     }
@@ -164,11 +169,13 @@ impl<'t, F: Float> Var<'t, F> {
 
 /// `quadratic` where `|d| < bound`, else `slope · (|d| − ½bound)`: the shared shape of the
 /// smooth L1 and Huber losses.
-fn piecewise<'t, F: Float>(d: &Var<'t, F>, bound: F, quadratic: Var<'t, F>, slope: F) -> Var<'t, F> {
+fn piecewise<'t, F: Float>(
+    d: &Var<'t, F>,
+    bound: F,
+    quadratic: Var<'t, F>,
+    slope: F,
+) -> Var<'t, F> {
     let small = d.value().map(|&x| x.abs() < bound);
-    let linear = d
-        .abs()
-        .add_scalar(-bound * F::cast(0.5))
-        .mul_scalar(slope);
+    let linear = d.abs().add_scalar(-bound * F::cast(0.5)).mul_scalar(slope);
     Var::select(&small, &quadratic, &linear)
 }

@@ -1,8 +1,8 @@
 //! `max`: the largest element over all elements or given axes.
 
+use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::ops::reduce;
-use crate::axis::resolve_reduction;
 use crate::shape::{Shape, reduced_shape};
 use crate::{Axes, Float, Op, Tensor, Value, Var};
 

@@ -50,12 +50,12 @@ pub(crate) mod window;
 mod cross_entropy;
 // Composites.
 mod activations;
-pub(crate) mod classification;
 mod arithmetic;
+pub(crate) mod classification;
 mod losses;
 mod reductions;
-mod smooth;
 mod shaping;
+mod smooth;
 
 /// Broadcasts two vars to their common shape, inserting `broadcast_to` only where needed.
 #[track_caller]

@@ -1,8 +1,8 @@
 //! `slice`: a contiguous range along one axis (a view, never a copy).
 
+use crate::axis::{Axis, resolve};
 use crate::op::{Backward, Grads};
 use crate::shape::check_axis;
-use crate::axis::{Axis, resolve};
 use crate::{Float, Op, Tensor, Value, Var};
 use ndarray::Slice;
 

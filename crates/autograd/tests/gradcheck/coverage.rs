@@ -135,9 +135,9 @@ fn writes_inherent_impl(tokens: proc_macro2::TokenStream, aliases: &BTreeSet<Str
     tokens.iter().enumerate().any(|(i, token)| match token {
         TokenTree::Group(g) => writes_inherent_impl(g.stream(), aliases),
         TokenTree::Ident(id) if id == "impl" => {
-            let header = tokens[i + 1..]
-                .iter()
-                .take_while(|t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace));
+            let header = tokens[i + 1..].iter().take_while(
+                |t| !matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace),
+            );
             let names: Vec<String> = header
                 .filter_map(|t| match t {
                     TokenTree::Ident(id) => Some(id.to_string()),
