@@ -3,16 +3,17 @@
 //! An axis is counted from the front (`0` is the first) or, when negative, from the end (`-1`
 //! is the last), as in NumPy and PyTorch. Ops that take one axis (`softmax`, `slice`, `concat`,
 //! `cumsum`, …) accept any [`Axis`]: an `i32` literal, an `isize` or a `usize`. Ops that take
-//! several (`sum`, `mean`, `max`, `std`, …) accept any [`Axes`]: one axis; an array by value,
-//! negative axes included (`[0, -1]`); a borrowed array of `usize` (`&[0, 2]`, and `&[]` for
-//! every axis); or a slice, `Vec` or [`Shape`] of axes. An empty list means every axis.
+//! several (`sum`, `mean`, `max`, `std`, …) accept any [`Axes`]: one axis; a tuple, negative
+//! axes included (`(0, -1)`, as NumPy's and PyTorch's `axis=(0, -1)`); a borrowed array of
+//! `usize` (`&[0, 2]`, and `&[]` for every axis); or a borrowed slice, `Vec` or [`Shape`] of
+//! axes. An empty list means every axis.
 //!
 //! ```
 //! use descent_autograd::{Tape, Tensor};
 //! let tape = Tape::new();
 //! let x = tape.watch(Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]));
 //! assert_eq!(x.sum(-1, false).value().to_vec(), vec![6.0, 15.0]); // one axis
-//! assert_eq!(x.sum([0, -1], false).item(), 21.0); // several
+//! assert_eq!(x.sum((0, -1), false).item(), 21.0); // several
 //! assert_eq!(x.sum(&[0, 1], false).item(), 21.0); // several, borrowed (usize)
 //! assert_eq!(x.sum(&[], false).item(), 21.0); // all
 //! let rows: Vec<usize> = vec![1];
@@ -39,15 +40,15 @@ pub trait Axis: Copy {
     fn signed(self) -> i64;
 }
 
-/// Several axes: one [`Axis`], an array by value (`[0, -1]`), a borrowed `usize` array
-/// (`&[0, 2]`, `&[]` for all), or a slice, `Vec` or [`Shape`] of axes. See the [module
+/// Several axes: one [`Axis`], a tuple (`(0, -1)`), a borrowed `usize` array (`&[0, 2]`,
+/// `&[]` for all), or a borrowed slice, `Vec` or [`Shape`] of axes. See the [module
 /// docs](crate::axis).
 ///
 /// ```
 /// use descent_autograd::{Tape, Tensor};
 /// let tape = Tape::new();
 /// let x = tape.watch(Tensor::<f64>::ones(&[2, 3, 4]));
-/// assert_eq!(x.mean([-1, 0], false).shape().as_slice(), &[3]);
+/// assert_eq!(x.mean((-1, 0), false).shape().as_slice(), &[3]);
 /// ```
 pub trait Axes {
     /// The axes as signed numbers, in the order given.
@@ -97,16 +98,24 @@ impl<const N: usize> Axes for &[usize; N] {
     }
 }
 
-/// Arrays by value take any axis type, negative ones included: `[0, -1]`.
-impl<A: Axis, const N: usize> Axes for [A; N] {
+/// Tuples take any axis types, negative ones included: `(0, -1)`, as NumPy's and PyTorch's
+/// `axis=(0, -1)`.
+impl<A: Axis, B: Axis> Axes for (A, B) {
     fn signed(&self) -> SmallVec<[i64; 4]> {
-        self.iter().map(|&a| a.signed()).collect()
+        smallvec::smallvec![self.0.signed(), self.1.signed()]
     }
 }
 
-impl<A: Axis> Axes for Vec<A> {
+impl<A: Axis, B: Axis, C: Axis> Axes for (A, B, C) {
     fn signed(&self) -> SmallVec<[i64; 4]> {
-        self.iter().map(|&a| a.signed()).collect()
+        smallvec::smallvec![self.0.signed(), self.1.signed(), self.2.signed()]
+    }
+}
+
+impl<A: Axis, B: Axis, C: Axis, D: Axis> Axes for (A, B, C, D) {
+    fn signed(&self) -> SmallVec<[i64; 4]> {
+        let (a, b, c, d) = *self;
+        smallvec::smallvec![a.signed(), b.signed(), c.signed(), d.signed()]
     }
 }
 
@@ -182,11 +191,11 @@ mod tests {
         assert_eq!(resolve("t", -3, &[2, 3, 4]), 0);
         assert_eq!(resolve("t", 1usize, &[2, 3]), 1);
         assert_eq!(
-            resolve_reduction("t", [-1, 0, 2], &[2, 3, 4]).as_slice(),
+            resolve_reduction("t", (-1, 0, 2), &[2, 3, 4]).as_slice(),
             &[0, 2]
         );
         assert_eq!(resolve_reduction("t", &[], &[2, 3]).as_slice(), &[0, 1]);
-        assert_eq!(resolve_each("t", [-1, 0], &[2, 3]).as_slice(), &[1, 0]);
+        assert_eq!(resolve_each("t", (-1, 0), &[2, 3]).as_slice(), &[1, 0]);
     }
 
     #[test]
@@ -200,6 +209,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "sum: axis 2 is out of range for shape [2, 3] (rank 2")]
     fn too_large_names_op_axis_and_rank() {
-        resolve_reduction("sum", [0, 2], &[2, 3]);
+        resolve_reduction("sum", &[0, 2], &[2, 3]);
     }
 }

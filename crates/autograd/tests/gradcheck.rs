@@ -126,7 +126,7 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[1], false)),
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[], true)),
         row("min", &[&[3, 4]], Any, |v| v[0].min(&[0], true)),
-        row("mean", &[&[2, 3, 2]], Any, |v| v[0].mean([-1, 0], true)),
+        row("mean", &[&[2, 3, 2]], Any, |v| v[0].mean((-1, 0), true)),
         row("variance", &[&[3, 4]], Any, |v| v[0].variance(&[1], false)),
         row("variance_with", &[&[3, 4]], Any, |v| {
             v[0].variance_with(-1, true, 1)

@@ -50,7 +50,7 @@ impl<'t, F: Float> Var<'t, F> {
     /// let tape = Tape::new();
     /// let x = tape.watch(Tensor::<f32>::zeros(&[2, 3, 4]));
     /// assert_eq!(x.permute(&[2, 0, 1]).shape().as_slice(), &[4, 2, 3]);
-    /// assert_eq!(x.permute([-1, 0, 1]).shape().as_slice(), &[4, 2, 3]);
+    /// assert_eq!(x.permute((-1, 0, 1)).shape().as_slice(), &[4, 2, 3]);
     /// ```
     ///
     /// # Panics
