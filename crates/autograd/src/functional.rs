@@ -79,11 +79,7 @@ pub fn jvp<F: Float>(
     let xv = tape.watch(x.clone());
     let y = f(&xv);
     let u = tape.watch(Tensor::zeros(&y.shape()));
-    let u_j = tape
-        .gradient_vars(&y.mul(&u).sum(&[], false), &[xv])
-        .remove(0);
-    let along = u_j.mul(&tape.watch(v.clone())).sum(&[], false);
-    let jv = tape.gradient(&along, &[u]).remove(0);
+    let jv = gradient_along(&tape, &y.mul(&u).sum(&[], false), &xv, v, &u);
     (y.value(), jv)
 }
 
@@ -135,9 +131,7 @@ pub fn hvp<F: Float>(
     let tape = Tape::persistent();
     let xv = tape.watch(x.clone());
     let y = f(&xv);
-    let grad = tape.gradient_vars(&y, &[xv]).remove(0);
-    let along = grad.mul(&tape.watch(v.clone())).sum(&[], false);
-    (y.value(), tape.gradient(&along, &[xv]).remove(0))
+    (y.value(), gradient_along(&tape, &y, &xv, v, &xv))
 }
 
 /// The Hessian of a one-element `f` at `x`, of shape `x's shape ++ x's shape`: the Jacobian
@@ -183,4 +177,18 @@ fn rows_of<F: Float>(tape: &Tape<F>, y: &Var<'_, F>, x: &Var<'_, F>) -> Tensor<F
     }
     let shape: Shape = out.iter().chain(inner.iter()).copied().collect();
     Tensor::from_vec(values, &shape)
+}
+
+/// The gradient with respect to `by` of `∇ₓ target · v` (`x` = `source`): the recorded gradient
+/// differentiated once more, along `v`.
+fn gradient_along<'t, F: Float>(
+    tape: &'t Tape<F>,
+    target: &Var<'t, F>,
+    source: &Var<'t, F>,
+    v: &Tensor<F>,
+    by: &Var<'t, F>,
+) -> Tensor<F> {
+    let grad = tape.gradient_vars(target, &[*source]).remove(0);
+    let along = grad.mul(&tape.watch(v.clone())).sum(&[], false);
+    tape.gradient(&along, &[*by]).remove(0)
 }
