@@ -288,6 +288,26 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("cosine_similarity", &[&[2, 3, 4], &[2, 3, 4]], Any, |v| {
             v[0].cosine_similarity(&v[1], -2)
         }),
+        // Negative axes (appended, so the rows above keep their seeds).
+        row("max", &[&[3, 4]], Any, |v| v[0].max(-1, false)),
+        row("logsumexp", &[&[2, 3, 4]], Any, |v| {
+            v[0].logsumexp((0, -1), false)
+        }),
+        row("permute", &[&[2, 3, 4]], Any, |v| v[0].permute((-1, 0, -2))),
+        row("log_softmax", &[&[2, 3, 4]], Any, |v| v[0].log_softmax(-2)),
+        row("concat", &[&[2, 3], &[2, 1]], Any, |v| {
+            Var::concat(&[v[0], v[1]], -1)
+        }),
+        row("stack", &[&[2, 3], &[2, 3]], Any, |v| {
+            Var::stack(&[v[0], v[1]], -1)
+        }),
+        row("index_select", &[&[3, 4]], Any, |v| {
+            v[0].index_select(-1, &ids(&[3, 0, 3]))
+        }),
+        row("scatter_add", &[&[2, 3]], Any, |v| {
+            v[0].scatter_add(-1, &ids(&[1, 3, 1]), 4)
+        }),
+        row("flatten", &[&[2, 3, 2]], Any, |v| v[0].flatten(-2)),
     ]
 }
 
