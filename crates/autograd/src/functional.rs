@@ -17,6 +17,20 @@
 //!
 //! A function of several tensors is a function of one: slice a concatenation, or close over
 //! the others as constants (`x.tape().watch(data.clone())`).
+//!
+//! **Persistent tapes.** [`Tape::gradient_vars`] releases nothing, so one recorded gradient
+//! differentiated once more needs only an ordinary tape; a [`Tape::persistent`] tape is needed
+//! when one recording answers several gradient calls, as the rows of a Jacobian do:
+//!
+//! ```
+//! use descent_autograd::{Tape, Tensor};
+//! let tape = Tape::new(); // not persistent: one gradient call
+//! let x = tape.watch(Tensor::scalar(2.0f64));
+//! let dy = tape.gradient_vars(&x.powf(3.0), &[x]).remove(0); // 3x² = 12, recorded
+//! assert_eq!(tape.gradient(&dy, &[x])[0].item(), 12.0); // 6x: the one call; values released
+//! let again = std::panic::AssertUnwindSafe(|| tape.gradient(&dy, &[x]).remove(0));
+//! assert!(std::panic::catch_unwind(again).is_err()); // a second call needs Tape::persistent()
+//! ```
 
 use crate::shape::Shape;
 use crate::{Float, Tape, Tensor, Var};
