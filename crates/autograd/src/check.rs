@@ -1,6 +1,7 @@
 //! Finite-difference gradient checking, for descent's own tests and for yours.
 //!
-//! [`gradients`] compares the tape's gradients of a function with central differences
+//! [`gradients`] checks the tape's gradients of a function with respect to some tensors,
+//! [`variables`] those with respect to [`Variable`]s, both against central differences
 //! `(f(x + h) − f(x − h)) / 2h`, element by element, accumulated in `f64`. A function with a
 //! non-scalar output is checked through a fixed random projection `Σ r · f(x)`, which tests its
 //! whole vector-Jacobian product. An element passes when
@@ -14,7 +15,7 @@
 //! assert!(report.max_error < 1e-8);
 //! ```
 
-use crate::{Float, Tape, Tensor, Var};
+use crate::{Float, Tape, Tensor, Var, Variable};
 use ndarray::Dimension;
 use rand::{SeedableRng, rngs::StdRng};
 use std::fmt;
@@ -86,7 +87,29 @@ impl std::error::Error for CheckError {}
 
 /// Checks the gradients of `f` at `inputs` against central differences.
 ///
+/// Only `inputs` are checked (and perturbed); the function may use anything else as fixed
+/// data: tensors it closes over (put on the tape with `watch`), [`Variable`]s it reads with
+/// [`Tape::read`] (held at their values here; check them with [`variables`]), integer labels.
 /// Pick `tolerance` by type: about `1e-6` for `f64`, `1e-2` for `f32`.
+///
+/// ```
+/// use descent_autograd::{check, Tensor, Variable};
+/// // The gradient of a loss with respect to a batch of inputs, with fixed targets and a
+/// // model weight held constant.
+/// let targets = Tensor::from_vec(vec![1.0, 0.0, 0.5], &[3, 1]);
+/// let weight = Variable::new(Tensor::from_vec(vec![0.3, -0.2], &[2, 1]));
+/// let batch = Tensor::from_vec(vec![0.5, -1.0, 2.0, 0.1, -0.3, 0.8], &[3, 2]);
+/// check::gradients(
+///     |v| {
+///         let tape = v[0].tape();
+///         let prediction = v[0].matmul(&tape.read(&weight)).tanh();
+///         prediction.mse(&tape.watch(targets.clone()))
+///     },
+///     &[batch],
+///     1e-6,
+/// )
+/// .expect("the loss's gradient with respect to the batch is right");
+/// ```
 ///
 /// # Errors
 /// A [`CheckError`] listing every element whose error exceeds the tolerance.
@@ -100,6 +123,68 @@ pub fn gradients<F: Float>(
     let vars: Vec<_> = inputs.iter().map(|t| tape.watch(t.clone())).collect();
     let analytic = tape.vjp(&f(&vars), &weights, &vars);
     let numeric = numerical_gradient(&f, inputs);
+    compare(&analytic, &numeric, tolerance)
+}
+
+/// Checks the gradients of `f` with respect to [`Variable`]s, the path a training loop takes
+/// (`tape.gradient(&loss, &variables)`), against central differences of `f` with each
+/// variable's values perturbed in place (and restored). `f` records its computation on the
+/// tape it is given, reading the variables with [`Tape::read`]; everything else is fixed.
+///
+/// ```
+/// use descent_autograd::{check, Tape, Tensor, Variable};
+/// let w = Variable::new(Tensor::from_vec(vec![0.3, -0.2, 0.7, 0.1], &[2, 2]));
+/// let b = Variable::new(Tensor::from_vec(vec![0.05, -0.1], &[2]));
+/// let x = Tensor::from_vec(vec![0.5, -1.0, 2.0, 0.1, -0.3, 0.8], &[3, 2]);
+/// let report = check::variables(
+///     |tape: &Tape<f64>| tape.watch(x.clone()).linear(&tape.read(&w), &tape.read(&b)).gelu(),
+///     &[&w, &b],
+///     1e-6,
+/// )
+/// .expect("dense + gelu has the right parameter gradients");
+/// assert_eq!(report.checked, 6);
+/// assert_eq!(w.value().to_vec(), vec![0.3, -0.2, 0.7, 0.1]); // restored
+/// ```
+///
+/// # Errors
+/// A [`CheckError`] listing every element whose error exceeds the tolerance; `input` in a
+/// [`Mismatch`] is the variable's position in `variables`.
+pub fn variables<F: Float>(
+    f: impl for<'t> Fn(&'t Tape<F>) -> Var<'t, F>,
+    variables: &[&Variable<F>],
+    tolerance: f64,
+) -> Result<Report, CheckError> {
+    let weights = weights_for(&f(&Tape::new()).shape());
+    let tape = Tape::new();
+    let analytic = tape.vjp(&f(&tape), &weights, variables);
+    let objective = || project(&f(&Tape::new()).value(), &weights);
+    let numeric: Vec<Tensor<f64>> = variables
+        .iter()
+        .map(|variable| {
+            let (shape, original) = (variable.shape(), variable.value().to_vec());
+            let gradient = (0..original.len())
+                .map(|e| {
+                    central(original[e], |v| {
+                        let mut values = original.clone();
+                        values[e] = v;
+                        variable.assign(Tensor::from_vec(values, &shape));
+                        objective()
+                    })
+                })
+                .collect();
+            variable.assign(Tensor::from_vec(original, &shape));
+            Tensor::from_vec(gradient, &shape)
+        })
+        .collect();
+    compare(&analytic, &numeric, tolerance)
+}
+
+/// Compares analytic gradients with numeric ones element by element.
+fn compare<F: Float>(
+    analytic: &[Tensor<F>],
+    numeric: &[Tensor<f64>],
+    tolerance: f64,
+) -> Result<Report, CheckError> {
     let mut report = Report {
         checked: 0,
         max_abs_error: 0.0,
@@ -107,7 +192,7 @@ pub fn gradients<F: Float>(
         worst: None,
     };
     let mut failures = Vec::new();
-    for (input, (a, n)) in analytic.iter().zip(&numeric).enumerate() {
+    for (input, (a, n)) in analytic.iter().zip(numeric).enumerate() {
         for ((index, &a), &n) in a.array().indexed_iter().zip(n.array().iter()) {
             let (a, abs) = (a.as_f64(), (a.as_f64() - n).abs());
             let error = if a == n { 0.0 } else { abs / (1.0 + n.abs()) };
@@ -193,12 +278,7 @@ pub fn numerical_gradient<F: Float>(
     let objective = |inputs: &[Tensor<F>]| {
         let tape = Tape::new();
         let vars: Vec<_> = inputs.iter().map(|t| tape.watch(t.clone())).collect();
-        let y = f(&vars).value();
-        y.array()
-            .iter()
-            .zip(weights.array())
-            .map(|(y, r)| y.as_f64() * r.as_f64())
-            .sum::<f64>()
+        project(&f(&vars).value(), &weights)
     };
     let mut points = inputs.to_vec();
     (0..inputs.len())
@@ -206,23 +286,35 @@ pub fn numerical_gradient<F: Float>(
             let original = inputs[i].to_vec();
             let gradient = (0..original.len())
                 .map(|e| {
-                    let x = original[e];
-                    let h = F::epsilon().cbrt() * x.abs().max(F::one());
-                    let (up, down) = (x + h, x - h);
-                    let mut at = |v: F| {
+                    central(original[e], |v| {
                         let mut values = original.clone();
                         values[e] = v;
                         points[i] = Tensor::from_vec(values, inputs[i].shape());
                         objective(&points)
-                    };
-                    let (f_up, f_down) = (at(up), at(down));
-                    (f_up - f_down) / (up - down).as_f64()
+                    })
                 })
                 .collect();
             points[i] = inputs[i].clone();
             Tensor::from_vec(gradient, inputs[i].shape())
         })
         .collect()
+}
+
+/// The central difference `(f(x + h) − f(x − h)) / 2h` with a step scaled to `x`.
+fn central<F: Float>(x: F, mut f: impl FnMut(F) -> f64) -> f64 {
+    let h = F::epsilon().cbrt() * x.abs().max(F::one());
+    let (up, down) = (x + h, x - h);
+    let (f_up, f_down) = (f(up), f(down));
+    (f_up - f_down) / (up - down).as_f64()
+}
+
+/// `Σ r · y`, accumulated in `f64`.
+fn project<F: Float>(y: &Tensor<F>, weights: &Tensor<F>) -> f64 {
+    y.array()
+        .iter()
+        .zip(weights.array())
+        .map(|(y, r)| y.as_f64() * r.as_f64())
+        .sum()
 }
 
 /// The weights `r` of the projection `Σ r · f(x)`: ones for a one-element output.
@@ -232,12 +324,16 @@ fn projection<F: Float>(
 ) -> Tensor<F> {
     let tape = Tape::new();
     let vars: Vec<_> = inputs.iter().map(|t| tape.watch(t.clone())).collect();
-    let shape = f(&vars).shape();
+    weights_for(&f(&vars).shape())
+}
+
+/// Ones for a one-element output, fixed random weights in [-1, 1) otherwise.
+fn weights_for<F: Float>(shape: &[usize]) -> Tensor<F> {
     if shape.iter().product::<usize>() == 1 {
-        return Tensor::ones(&shape);
+        return Tensor::ones(shape);
     }
     Tensor::uniform(
-        &shape,
+        shape,
         -F::one(),
         F::one(),
         &mut StdRng::seed_from_u64(0x5eed_0001),

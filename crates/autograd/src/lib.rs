@@ -30,14 +30,17 @@
 //! - **Programmer errors panic** with the op's name and the shapes involved.
 #![doc(test(attr(deny(warnings))))]
 
+pub mod axis;
 pub mod check;
 mod float;
+pub mod functional;
 mod gradients;
 mod op;
 mod operators;
 mod ops;
 mod parallel;
 mod pool;
+mod reduction;
 mod shape;
 mod tape;
 mod tensor;
@@ -46,10 +49,12 @@ mod var;
 mod variable;
 mod vectorized;
 
+pub use axis::{Axes, Axis};
 pub use float::Float;
 pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};
 pub use ops::window::Window;
+pub use reduction::Reduction;
 pub use shape::Shape;
 pub use tape::{Source, Tape};
 pub use tensor::Tensor;

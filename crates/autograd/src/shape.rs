@@ -37,9 +37,7 @@ pub(crate) fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Shape {
 /// Checks `axis < ndim`, naming the op when it is not.
 #[track_caller]
 pub(crate) fn check_axis(op: &str, axis: usize, shape: &[usize]) {
-    if axis >= shape.len() {
-        panic!("{op}: axis {axis} is out of range for shape {shape:?}");
-    }
+    crate::axis::resolve(op, axis, shape);
 }
 
 /// Normalises a list of reduction axes: sorted, unique, each checked; empty means all axes.

@@ -36,6 +36,12 @@ pub trait Value<F: Float>: Clone {
     fn powf(&self, p: F) -> Self;
     /// `e ^ self`.
     fn exp(&self) -> Self;
+    /// The sine of each element.
+    fn sin(&self) -> Self;
+    /// The cosine of each element.
+    fn cos(&self) -> Self;
+    /// Running sums along `axis`.
+    fn cumsum(&self, axis: usize) -> Self;
     /// Sum over `axes` (all when empty).
     fn sum(&self, axes: &[usize], keepdims: bool) -> Self;
     /// `ln Σ exp` over `axes` (all when empty).
@@ -119,6 +125,15 @@ macro_rules! forward_value {
         }
         fn exp(&self) -> Self {
             <$ty>::exp(self)
+        }
+        fn sin(&self) -> Self {
+            <$ty>::sin(self)
+        }
+        fn cos(&self) -> Self {
+            <$ty>::cos(self)
+        }
+        fn cumsum(&self, axis: usize) -> Self {
+            <$ty>::cumsum(self, axis)
         }
         fn sum(&self, axes: &[usize], keepdims: bool) -> Self {
             <$ty>::sum(self, axes, keepdims)

@@ -1,6 +1,7 @@
-//! An empty batch is a clear panic from every mean loss, not a NaN loss (0 / 0) that trains on.
+//! Bad loss inputs are clear panics: an empty batch under every mean loss, not a NaN loss
+//! (0 / 0) that trains on, and a prediction and target of different shapes under every loss.
 
-use descent_autograd::{Tape, Tensor, Var};
+use descent_autograd::{Reduction, Tape, Tensor, Var};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 fn message(f: impl FnOnce()) -> String {
@@ -59,4 +60,40 @@ fn a_batch_of_one_still_has_a_finite_loss() {
     let prediction = tape.watch(Tensor::from_vec(vec![2.0f32], &[1, 1]));
     let target = tape.watch(Tensor::from_vec(vec![0.0f32], &[1, 1]));
     assert_eq!(prediction.mse(&target).item(), 4.0);
+}
+
+/// Every loss refuses a prediction and a target of different shapes, naming itself and both
+/// shapes: `[N, 1]` against `[N]` would otherwise broadcast to `[N, N]` and return a plausible
+/// wrong loss.
+#[test]
+fn losses_refuse_mismatched_shapes() {
+    type Loss = for<'t> fn(&Var<'t, f64>, &Var<'t, f64>) -> Var<'t, f64>;
+    let losses: [(&str, Loss); 12] = [
+        ("mse", |p, t| p.mse(t)),
+        ("mse", |p, t| p.mse_with(t, Reduction::None)),
+        ("l1", |p, t| p.l1(t)),
+        ("l1", |p, t| p.l1_with(t, Reduction::Sum)),
+        ("smooth_l1", |p, t| p.smooth_l1(t, 1.0)),
+        ("smooth_l1", |p, t| p.smooth_l1_with(t, 1.0, Reduction::Sum)),
+        ("huber", |p, t| p.huber(t, 1.0)),
+        ("huber", |p, t| p.huber_with(t, 1.0, Reduction::Sum)),
+        ("binary_cross_entropy_with_logits", |p, t| {
+            p.binary_cross_entropy_with_logits(t)
+        }),
+        ("binary_cross_entropy_with_logits", |p, t| {
+            p.binary_cross_entropy_with_logits_with(t, Reduction::Sum)
+        }),
+        ("kl_div", |p, t| p.kl_div(t)),
+        ("cosine_similarity", |p, t| p.cosine_similarity(t, 0)),
+    ];
+    for (name, loss) in losses {
+        let text = message(|| {
+            let tape = Tape::new();
+            let zeros = |shape: &[usize]| tape.watch(Tensor::<f64>::zeros(shape));
+            loss(&zeros(&[4, 1]), &zeros(&[4]));
+        });
+        let expected =
+            format!("{name}: the prediction [4, 1] and the target [4] must have one shape");
+        assert!(text.starts_with(&expected), "{name}: {text}");
+    }
 }

@@ -1,9 +1,12 @@
 //! The gradient-check table: every differentiable `Var` op against central differences, in f64
-//! (first and second order) and f32. `every_var_op_has_a_row` reads the op sources, so an op
-//! cannot be added without its row here.
+//! (first and second order) and f32. `every_var_op_has_a_row` parses the op sources and this
+//! table (see `gradcheck/coverage.rs`), so an op cannot be added without a row here that calls it.
 
-use descent_autograd::{Float, Tensor, Var, Window, check};
+use descent_autograd::{Float, Reduction, Tensor, Var, Window, check};
 use rand::{SeedableRng, rngs::StdRng};
+
+#[path = "gradcheck/coverage.rs"]
+mod coverage;
 
 /// Where a row's inputs are drawn from: away from kinks and poles.
 #[derive(Clone, Copy)]
@@ -43,8 +46,19 @@ fn ids(values: &[usize]) -> Tensor<usize> {
     Tensor::from_vec(values.to_vec(), &[values.len()])
 }
 
+/// Integer labels of the given shape.
+fn labels(values: &[usize], shape: &[usize]) -> Tensor<usize> {
+    Tensor::from_vec(values.to_vec(), shape)
+}
+
+/// A constant zero target of `v`'s shape.
+fn zeros_like<'t, F: Float>(v: &Var<'t, F>) -> Var<'t, F> {
+    v.tape().watch(Tensor::zeros(&v.shape()))
+}
+
 fn table<F: Float>() -> Vec<Row<F>> {
     use Domain::*;
+    use Reduction::{Mean, Sum};
     let c = F::cast;
     vec![
         // Elementwise, unary.
@@ -75,6 +89,15 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("elu", &[&[2, 3]], NonZero, move |v| v[0].elu(c(1.0))),
         row("softplus", &[&[2, 3]], Any, |v| v[0].softplus()),
         row("gelu", &[&[2, 3]], Any, |v| v[0].gelu()),
+        row("gelu_tanh", &[&[2, 3]], Any, |v| v[0].gelu_tanh()),
+        row("silu", &[&[2, 3]], Any, |v| v[0].silu()),
+        row("mish", &[&[2, 3]], Any, |v| v[0].mish()),
+        row("selu", &[&[2, 3]], NonZero, |v| v[0].selu()),
+        row("softsign", &[&[2, 3]], NonZero, |v| v[0].softsign()),
+        row("log_sigmoid", &[&[2, 3]], Any, |v| v[0].log_sigmoid()),
+        row("sin", &[&[2, 3]], Any, |v| v[0].sin()),
+        row("cos", &[&[2, 3]], Any, |v| v[0].cos()),
+        row("erf", &[&[2, 3]], Any, |v| v[0].erf()),
         // Elementwise, binary (same shape and broadcasting).
         row("add", &[&[2, 3], &[2, 3]], Any, |v| v[0].add(&v[1])),
         row("add", &[&[2, 3], &[3]], Any, |v| v[0].add(&v[1])),
@@ -103,7 +126,20 @@ fn table<F: Float>() -> Vec<Row<F>> {
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[1], false)),
         row("max", &[&[3, 4]], Any, |v| v[0].max(&[], true)),
         row("min", &[&[3, 4]], Any, |v| v[0].min(&[0], true)),
+        row("mean", &[&[2, 3, 2]], Any, |v| v[0].mean((-1, 0), true)),
         row("variance", &[&[3, 4]], Any, |v| v[0].variance(&[1], false)),
+        row("variance_with", &[&[3, 4]], Any, |v| {
+            v[0].variance_with(-1, true, 1)
+        }),
+        row("std", &[&[3, 4]], Any, |v| v[0].std(-1, false)),
+        row("std", &[&[2, 3, 2]], Any, |v| v[0].std(&[], false)),
+        row("std_with", &[&[3, 4]], Any, |v| v[0].std_with(0, true, 0)),
+        row("prod", &[&[3, 5]], Any, |v| v[0].prod(-1, false)),
+        row("prod", &[&[2, 3, 2]], Any, |v| v[0].prod(&[0, 2], true)),
+        row("cumsum", &[&[3, 4]], Any, |v| v[0].cumsum(-1)),
+        row("cumsum", &[&[3, 4, 2]], Any, |v| v[0].cumsum(1)),
+        row("norm", &[&[3, 4]], Any, |v| v[0].norm(-1, true)),
+        row("norm", &[&[2, 3]], Any, |v| v[0].norm(&[], false)),
         row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[1], true)),
         row("logsumexp", &[&[3, 4]], Any, |v| v[0].logsumexp(&[], false)),
         // Products and shapes.
@@ -128,6 +164,7 @@ fn table<F: Float>() -> Vec<Row<F>> {
             v[0].broadcast_to(&[2, 3, 4])
         }),
         row("slice", &[&[4, 3]], Any, |v| v[0].slice(0, 1, 3)),
+        row("slice", &[&[4, 3]], Any, |v| v[0].slice(-1, 1, 2)),
         row("concat", &[&[2, 3], &[1, 3]], Any, |v| {
             Var::concat(&[v[0], v[1]], 0)
         }),
@@ -186,21 +223,91 @@ fn table<F: Float>() -> Vec<Row<F>> {
         }),
         // Softmax and losses.
         row("softmax", &[&[3, 4]], Any, |v| v[0].softmax(1)),
+        row("softmax", &[&[2, 3, 4]], Any, |v| v[0].softmax(-1)),
         row("log_softmax", &[&[3, 4]], Any, |v| v[0].log_softmax(0)),
         row("cross_entropy", &[&[3, 4]], Any, |v| {
             v[0].cross_entropy(&ids(&[1, 0, 3]))
         }),
+        row("cross_entropy", &[&[2, 3, 2]], Any, |v| {
+            v[0].cross_entropy(&labels(&[0, 2, 1, 1], &[2, 2]))
+        }),
+        row("cross_entropy_with", &[&[3, 4]], Any, move |v| {
+            v[0].cross_entropy_with(&ids(&[1, 0, 3]), c(0.1), Sum)
+        }),
+        row("cross_entropy_with", &[&[2, 3, 2, 2]], Any, move |v| {
+            let labels = labels(&[0, 2, 1, 1, 2, 2, 0, 1], &[2, 2, 2]);
+            v[0].cross_entropy_with(&labels, c(0.2), Reduction::None)
+        }),
+        row("cross_entropy_with", &[&[3, 4]], Any, move |v| {
+            v[0].cross_entropy_with(&ids(&[1, 0, 3]), c(0.0), Mean)
+        }),
+        row("nll_loss", &[&[3, 4]], Any, |v| {
+            v[0].log_softmax(1).nll_loss(&ids(&[1, 0, 3]))
+        }),
+        row("nll_loss_with", &[&[2, 3, 2]], Any, |v| {
+            v[0].nll_loss_with(&labels(&[0, 2, 1, 1], &[2, 2]), Sum)
+        }),
         row("mse", &[&[2, 3], &[2, 3]], Any, |v| v[0].mse(&v[1])),
-        row("mse", &[&[2, 3], &[3]], Any, |v| v[0].mse(&v[1])),
+        row("mse_with", &[&[2, 3], &[2, 3]], Any, |v| {
+            v[0].mse_with(&v[1], Reduction::None)
+        }),
+        row("l1", &[&[2, 3]], NonZero, |v| v[0].l1(&zeros_like(&v[0]))),
+        row("l1_with", &[&[2, 3]], NonZero, |v| {
+            v[0].l1_with(&zeros_like(&v[0]), Sum)
+        }),
+        row("smooth_l1", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].smooth_l1(&v[1], c(0.5))
+        }),
+        row("smooth_l1_with", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].smooth_l1_with(&v[1], c(1.5), Reduction::None)
+        }),
         row(
             "binary_cross_entropy_with_logits",
             &[&[2, 3], &[2, 3]],
             Any,
             |v| v[0].binary_cross_entropy_with_logits(&v[1].sigmoid()),
         ),
+        row(
+            "binary_cross_entropy_with_logits_with",
+            &[&[2, 3], &[2, 3]],
+            Any,
+            |v| v[0].binary_cross_entropy_with_logits_with(&v[1].sigmoid(), Sum),
+        ),
         row("huber", &[&[2, 3], &[2, 3]], Any, move |v| {
             v[0].huber(&v[1], c(0.5))
         }),
+        row("huber_with", &[&[2, 3], &[2, 3]], Any, move |v| {
+            v[0].huber_with(&v[1], c(1.5), Sum)
+        }),
+        row("kl_div", &[&[3, 4], &[3, 4]], Any, |v| {
+            v[0].log_softmax(1).kl_div(&v[1].softmax(1))
+        }),
+        row("cosine_similarity", &[&[3, 4], &[3, 4]], Any, |v| {
+            v[0].cosine_similarity(&v[1], 1)
+        }),
+        row("cosine_similarity", &[&[2, 3, 4], &[2, 3, 4]], Any, |v| {
+            v[0].cosine_similarity(&v[1], -2)
+        }),
+        // Negative axes (appended, so the rows above keep their seeds).
+        row("max", &[&[3, 4]], Any, |v| v[0].max(-1, false)),
+        row("logsumexp", &[&[2, 3, 4]], Any, |v| {
+            v[0].logsumexp((0, -1), false)
+        }),
+        row("permute", &[&[2, 3, 4]], Any, |v| v[0].permute((-1, 0, -2))),
+        row("log_softmax", &[&[2, 3, 4]], Any, |v| v[0].log_softmax(-2)),
+        row("concat", &[&[2, 3], &[2, 1]], Any, |v| {
+            Var::concat(&[v[0], v[1]], -1)
+        }),
+        row("stack", &[&[2, 3], &[2, 3]], Any, |v| {
+            Var::stack(&[v[0], v[1]], -1)
+        }),
+        row("index_select", &[&[3, 4]], Any, |v| {
+            v[0].index_select(-1, &ids(&[3, 0, 3]))
+        }),
+        row("scatter_add", &[&[2, 3]], Any, |v| {
+            v[0].scatter_add(-1, &ids(&[1, 3, 1]), 4)
+        }),
+        row("flatten", &[&[2, 3, 2]], Any, |v| v[0].flatten(-2)),
     ]
 }
 
@@ -257,40 +364,74 @@ fn f32_first_order() {
 /// Public `Var` methods that are not differentiable ops.
 const NOT_OPS: &[&str] = &["tape", "index", "value", "shape", "item", "stop_gradient"];
 
+/// Every public `Var` op has a row whose returned expression calls it, and every row's name is
+/// an op it calls. `coverage.rs` says why this cannot be fooled.
 #[test]
 fn every_var_op_has_a_row() {
-    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-    let mut files: Vec<_> = std::fs::read_dir(format!("{src}/ops"))
-        .expect("ops directory")
-        .map(|entry| entry.expect("entry").path())
-        .collect();
-    files.push(format!("{src}/var.rs").into());
-    let rows: Vec<&str> = table::<f64>().iter().map(|r| r.name).collect();
-    let mut missing = Vec::new();
-    let mut seen = 0;
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("source file");
-        let mut in_var_impl = false;
-        for line in text.lines() {
-            if line.starts_with("impl<'t, F: Float> Var<'t, F>") {
-                in_var_impl = true;
-            } else if line == "}" {
-                in_var_impl = false;
-            } else if let Some(rest) = line.trim().strip_prefix("pub fn ").filter(|_| in_var_impl) {
-                let name = rest.split(['(', '<']).next().expect("name");
-                seen += 1;
-                if !NOT_OPS.contains(&name) && !rows.contains(&name) {
-                    missing.push(format!("{name} ({})", file.display()));
-                }
-            }
-        }
-    }
+    let root = env!("CARGO_MANIFEST_DIR");
+    let (methods, problems) = coverage::public_var_methods(format!("{root}/src").as_ref());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(
-        seen > 40,
-        "found only {seen} Var methods: has the source layout changed?"
+        methods.len() > 80,
+        "found only {} Var methods: has the parser lost its way?",
+        methods.len()
     );
+    let source = std::fs::read_to_string(format!("{root}/tests/gradcheck.rs")).expect("table");
+    let rows = coverage::table_rows(&source);
+    assert_eq!(
+        rows.len(),
+        table::<f64>().len(),
+        "every row of the table was parsed"
+    );
+    let mislabelled: Vec<_> = rows
+        .iter()
+        .filter(|r| !r.calls.contains(&r.name))
+        .map(|r| format!("{} (calls {:?})", r.name, r.calls))
+        .collect();
+    assert!(
+        mislabelled.is_empty(),
+        "rows whose returned expression does not call the op they name: {mislabelled:?}"
+    );
+    let missing: Vec<_> = methods
+        .iter()
+        .filter(|(name, _)| !NOT_OPS.contains(&name.as_str()))
+        .filter(|(name, _)| !rows.iter().any(|r| r.name == *name))
+        .map(|(name, file)| format!("{name} ({})", file.display()))
+        .collect();
     assert!(
         missing.is_empty(),
         "ops without a gradient-check row: {missing:?}"
     );
+}
+
+/// The check itself can fail: a method in an oddly spelled impl is found, a row that only
+/// names an op is not a row for it, and a call whose result is discarded does not count.
+#[test]
+fn the_coverage_check_sees_through_spelling_and_names() {
+    let dir = std::env::temp_dir().join(format!("descent-coverage-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).expect("temp dir");
+    let odd = "mod m { impl<'a, T: crate::Float>\n crate::var::Var<'a, T> { pub fn hidden_op(&self) {} } }\n\
+               type V<'t, F> = Var<'t, F>;\n impl<'t, F: Float> V<'t, F> { pub fn aliased(&self) {} }";
+    std::fs::write(dir.join("nested/odd.rs"), odd).expect("write");
+    std::fs::write(
+        dir.join("macro.rs"),
+        "macro_rules! m { () => { impl Var { pub fn x() {} } } }",
+    )
+    .expect("write");
+    let (methods, problems) = coverage::public_var_methods(&dir);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    let names: Vec<_> = methods.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["hidden_op", "aliased"]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+
+    let table = r#"fn table() { vec![
+        row("erf", &[&[2]], Any, |v| v[0].exp()),
+        row("sin", &[&[2]], Any, |v| { let _ = v[0].cos(); v[0].sin().mul(&v[0]) }),
+        row("select", &[&[2]], Any, |v| { let m = mask(); Var::select(&m, &v[0], &v[1]) }),
+    ] }"#;
+    let rows = coverage::table_rows(table);
+    let calls = |i: usize| rows[i].calls.iter().cloned().collect::<Vec<_>>();
+    assert_eq!(calls(0), ["exp"]); // named erf, calls exp: not a row for erf
+    assert_eq!(calls(1), ["mul", "sin"]); // the discarded cos does not count
+    assert_eq!(calls(2), ["select"]);
 }

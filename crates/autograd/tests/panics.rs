@@ -1,7 +1,7 @@
 //! Programmer errors panic with a message that names the op and the shapes (or the index, axis
 //! or bound) involved: one test per op family, each with the exact message prefix.
 
-use descent_autograd::{Tape, Tensor, Var};
+use descent_autograd::{Reduction, Tape, Tensor, Var};
 
 fn zeros<'t>(tape: &'t Tape<f64>, shape: &[usize]) -> Var<'t, f64> {
     tape.watch(Tensor::zeros(shape))
@@ -351,7 +351,7 @@ fn cross_entropy_label() {
 
 #[test]
 #[should_panic(
-    expected = "cross_entropy: logits must be [n, classes] with labels [n], got [3, 4] and [2]"
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [3, 4] and [2]"
 )]
 fn cross_entropy_batch() {
     let tape = Tape::new();
@@ -360,11 +360,43 @@ fn cross_entropy_batch() {
 
 #[test]
 #[should_panic(
-    expected = "cross_entropy: logits must be [n, classes] with labels [n], got [4] and [4]"
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [4] and [4]"
 )]
 fn cross_entropy_logits_rank() {
     let tape = Tape::new();
     zeros(&tape, &[4]).cross_entropy(&ids(&[1, 0, 1, 0]));
+}
+
+#[test]
+#[should_panic(
+    expected = "cross_entropy: logits must be [n, classes, …] with labels [n, …], got [2, 3, 4] and [2, 3]"
+)]
+fn cross_entropy_spatial_labels() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3, 4]).cross_entropy(&Tensor::from_vec(vec![0; 6], &[2, 3]));
+}
+
+#[test]
+#[should_panic(expected = "nll_loss: label 3 is out of range for 3 classes")]
+fn nll_loss_label() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3]).nll_loss(&ids(&[1, 3]));
+}
+
+#[test]
+#[should_panic(expected = "cross_entropy: label_smoothing must be in [0, 1], got 1.5")]
+fn cross_entropy_smoothing() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 3]).cross_entropy_with(&ids(&[1, 0]), 1.5, Reduction::Mean);
+}
+
+#[test]
+#[should_panic(
+    expected = "softmax: axis -3 is out of range for shape [2, 2] (rank 2: axes -2..=1)"
+)]
+fn negative_axis_out_of_range_names_op_axis_and_rank() {
+    let tape = Tape::new();
+    zeros(&tape, &[2, 2]).softmax(-3);
 }
 
 // Bounds and constructors.

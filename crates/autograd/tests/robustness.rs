@@ -126,11 +126,22 @@ fn elu_grad_ref(x: f64, alpha: f64) -> f64 {
 
 const GELU_C: f64 = 0.797_884_560_802_865_4; // √(2/π)
 
-fn gelu_ref(x: f64) -> f64 {
+fn gelu_tanh_ref(x: f64) -> f64 {
     0.5 * x * (1.0 + (GELU_C * (x + 0.044715 * x * x * x)).tanh())
 }
 
+/// The exact GELU `x Φ(x)`.
+fn gelu_ref(x: f64) -> f64 {
+    0.5 * x * (1.0 + libm::erf(x / 2f64.sqrt()))
+}
+
+/// `Φ(x) + x φ(x)`.
 fn gelu_grad_ref(x: f64) -> f64 {
+    let density = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    0.5 * (1.0 + libm::erf(x / 2f64.sqrt())) + x * density
+}
+
+fn gelu_tanh_grad_ref(x: f64) -> f64 {
     let u = GELU_C * (x + 0.044715 * x * x * x);
     let du = GELU_C * (1.0 + 3.0 * 0.044715 * x * x);
     0.5 * (1.0 + u.tanh()) + 0.5 * x * tanh_grad_ref(u) * du
@@ -436,6 +447,13 @@ fn activations<F: Float>(points: &[f64]) {
         move |v| v.elu(half),
         |x| elu_ref(x, 0.5),
         |x| elu_grad_ref(x, 0.5),
+    );
+    elementwise::<F>(
+        "gelu_tanh",
+        points,
+        |v| v.gelu_tanh(),
+        gelu_tanh_ref,
+        gelu_tanh_grad_ref,
     );
     elementwise::<F>("gelu", points, |v| v.gelu(), gelu_ref, gelu_grad_ref);
 }

@@ -105,14 +105,15 @@ impl<F: Float> Module<F> for Tanh {
     }
 }
 
-/// GELU, tanh approximation (PyTorch's `nn.GELU(approximate="tanh")`).
+/// GELU, exact (`x Φ(x)`, PyTorch's default `nn.GELU()`); `Var::gelu_tanh` is the tanh
+/// approximation.
 ///
 /// ```
 /// use descent_autograd::{Tape, Tensor};
 /// use descent_layers::{Gelu, Module};
 /// let tape = Tape::new();
 /// let y = Gelu.forward(&tape.watch(Tensor::from_vec(vec![0.0f64, 1.0], &[1, 2]))).value();
-/// assert!(y.to_vec()[0] == 0.0 && (y.to_vec()[1] - 0.841192).abs() < 1e-6);
+/// assert!(y.to_vec()[0] == 0.0 && (y.to_vec()[1] - 0.841345).abs() < 1e-6);
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Gelu;

@@ -1,6 +1,7 @@
-//! Activation composites: `leaky_relu`, `elu`, `softplus`, `gelu`, `softmax`, `log_softmax`.
+//! Activation composites: `leaky_relu`, `elu`, `softplus`, `softmax`, `log_softmax`. (The smooth
+//! ones PyTorch users reach for next, `gelu` and friends, are in `smooth.rs`.)
 
-use crate::shape::check_axis;
+use crate::axis::{Axis, resolve};
 use crate::{Float, Tensor, Var};
 
 impl<'t, F: Float> Var<'t, F> {
@@ -51,24 +52,7 @@ impl<'t, F: Float> Var<'t, F> {
         self.relu().add(&minus_abs.exp().ln_1p())
     }
 
-    /// GELU with the tanh approximation (`approximate="tanh"` in PyTorch):
-    /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
-    ///
-    /// ```
-    /// # use descent_autograd::{Tape, Tensor};
-    /// let tape = Tape::new();
-    /// let x = tape.watch(Tensor::from_vec(vec![0.0f64, 1.0], &[2]));
-    /// let y = x.gelu().value().to_vec();
-    /// assert!(y[0] == 0.0 && (y[1] - 0.841192).abs() < 1e-6);
-    /// ```
-    pub fn gelu(&self) -> Var<'t, F> {
-        let c = F::cast((2.0 / std::f64::consts::PI).sqrt());
-        let inner = self.add(&self.powf(F::cast(3.0)).mul_scalar(F::cast(0.044715)));
-        self.mul(&inner.mul_scalar(c).tanh().add_scalar(F::one()))
-            .mul_scalar(F::cast(0.5))
-    }
-
-    /// `ln softmax` along `axis`: `x − logsumexp(x)`, stable for inputs of any magnitude.
+    /// `ln softmax` along `axis` (negative counts from the end): `x − logsumexp(x)`, stable for inputs of any magnitude.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -80,12 +64,12 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// When `axis` is out of range.
     #[track_caller]
-    pub fn log_softmax(&self, axis: usize) -> Var<'t, F> {
-        check_axis("log_softmax", axis, &self.shape());
-        self.sub(&self.logsumexp(&[axis], true))
+    pub fn log_softmax(&self, axis: impl Axis) -> Var<'t, F> {
+        let axis = resolve("log_softmax", axis, &self.shape());
+        self.sub(&self.logsumexp(axis, true))
     }
 
-    /// Softmax along `axis`: `exp(x − logsumexp(x))`, stable for inputs of any magnitude.
+    /// Softmax along `axis` (negative counts from the end): `exp(x − logsumexp(x))`, stable for inputs of any magnitude.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -93,13 +77,14 @@ impl<'t, F: Float> Var<'t, F> {
     /// let x = tape.watch(Tensor::from_vec(vec![1.0f64, 1.0], &[2]));
     /// let p = x.softmax(0).value().to_vec();
     /// assert!(p.iter().all(|&p| (p - 0.5).abs() < 1e-15));
+    /// assert_eq!(x.softmax(-1).value().to_vec(), p); // the last axis
     /// ```
     ///
     /// # Panics
     /// When `axis` is out of range.
     #[track_caller]
-    pub fn softmax(&self, axis: usize) -> Var<'t, F> {
-        check_axis("softmax", axis, &self.shape());
+    pub fn softmax(&self, axis: impl Axis) -> Var<'t, F> {
+        let axis = resolve("softmax", axis, &self.shape());
         self.log_softmax(axis).exp()
     }
 }

@@ -74,7 +74,11 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// When `parts` is empty, the axis is out of range or the other dimensions differ.
     #[track_caller]
-    pub fn concat(parts: &[Var<'t, F>], axis: usize) -> Var<'t, F> {
+    pub fn concat(parts: &[Var<'t, F>], axis: impl crate::Axis) -> Var<'t, F> {
+        let Some(first) = parts.first() else {
+            panic!("concat: nothing to join")
+        };
+        let axis = crate::axis::resolve("concat", axis, &first.shape());
         let values: Vec<_> = parts.iter().map(|p| p.value()).collect();
         let value = Tensor::concat(&values, axis);
         let inputs: Vec<&Var<'t, F>> = parts.iter().collect();

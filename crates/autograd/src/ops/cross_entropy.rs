@@ -1,7 +1,9 @@
 //! `cross_entropy`: softmax cross-entropy from logits and integer labels, fused for stability.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::ops::classification::check_class_labels;
+use crate::reduction::expect_non_empty;
+use crate::{Float, Op, Reduction, Tensor, Value, Var};
 
 /// Inputs: the logits `[n, classes]` and the labels `[n]` as a constant leaf of class indices
 /// stored as floats (exact below 2²⁴), so the op holds no state of its own.
@@ -56,28 +58,12 @@ impl<F: Float> Op<F> for CrossEntropy {
     }
 }
 
-#[track_caller]
-fn check_labels(logits: &[usize], labels: &Tensor<usize>) {
-    if logits.len() != 2 || labels.shape() != [logits[0]] {
-        let (l, t) = (logits, labels.shape());
-        panic!("cross_entropy: logits must be [n, classes] with labels [n], got {l:?} and {t:?}");
-    }
-    if logits[0] == 0 {
-        panic!(
-            "cross_entropy: the batch is empty (shape {logits:?}): the mean of no losses would be \
-             0/0 = NaN"
-        );
-    }
-    let classes = logits[1];
-    if let Some(bad) = labels.array().iter().find(|&&c| c >= classes) {
-        panic!("cross_entropy: label {bad} is out of range for {classes} classes");
-    }
-}
-
 impl<'t, F: Float> Var<'t, F> {
     /// The mean softmax cross-entropy of `[n, classes]` logits against integer labels `[n]`:
-    /// `mean(logsumexp(z) − z[label])`, finite for logits of any magnitude. Its gradient is
-    /// `(softmax(z) − one_hot) / n`.
+    /// `mean(logsumexp(z) − z[label])`, finite for logits of any magnitude, fused into one op
+    /// whose gradient is `(softmax(z) − one_hot) / n`. Logits `[n, classes, d1, …]` with labels
+    /// `[n, d1, …]` go to [`Var::cross_entropy_with`], which also takes label smoothing and a
+    /// [`Reduction`].
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -88,12 +74,16 @@ impl<'t, F: Float> Var<'t, F> {
     /// ```
     ///
     /// # Panics
-    /// When the logits are not 2-D, the batch is empty, the labels' length differs from the
-    /// batch, or a label is not below the number of classes.
+    /// When the logits have fewer than 2 axes, the batch is empty, the labels' shape is not the
+    /// logits' without axis 1, or a label is not below the number of classes.
     #[track_caller]
     pub fn cross_entropy(&self, labels: &Tensor<usize>) -> Var<'t, F> {
         let logits = self.value();
-        check_labels(logits.shape(), labels);
+        if logits.ndim() != 2 {
+            return self.cross_entropy_with(labels, F::zero(), Reduction::Mean);
+        }
+        check_class_labels("cross_entropy", logits.shape(), labels);
+        expect_non_empty("cross_entropy", logits.shape());
         let mut total = 0.0;
         for (row, &label) in logits.array().outer_iter().zip(labels.array()) {
             let top = row.fold(F::neg_infinity(), |m, &x| m.max(x));

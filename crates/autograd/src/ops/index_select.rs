@@ -60,7 +60,8 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// When the axis is out of range, `indices` is not 1-D or an index is out of range.
     #[track_caller]
-    pub fn index_select(&self, axis: usize, indices: &Tensor<usize>) -> Var<'t, F> {
+    pub fn index_select(&self, axis: impl crate::Axis, indices: &Tensor<usize>) -> Var<'t, F> {
+        let axis = crate::axis::resolve("index_select", axis, &self.shape());
         let value = self.value().index_select(axis, indices);
         self.tape().push(
             IndexSelect {

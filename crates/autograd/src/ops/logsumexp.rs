@@ -1,8 +1,9 @@
 //! `logsumexp`: `ln Σ exp x` over all elements or given axes, without overflow.
 
+use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::shape::{Shape, reduced_shape, reduction_axes};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Axes, Float, Op, Tensor, Value, Var};
 
 struct LogSumExp {
     kept: Shape,
@@ -59,9 +60,9 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// When an axis is out of range.
     #[track_caller]
-    pub fn logsumexp(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
+    pub fn logsumexp(&self, axes: impl Axes, keepdims: bool) -> Var<'t, F> {
         let value = self.value();
-        let axes = reduction_axes("logsumexp", axes, value.shape());
+        let axes = resolve_reduction("logsumexp", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
         self.tape().push(
             LogSumExp { kept },

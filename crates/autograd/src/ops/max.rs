@@ -1,9 +1,10 @@
 //! `max`: the largest element over all elements or given axes.
 
+use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::ops::reduce;
-use crate::shape::{Shape, reduced_shape, reduction_axes};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::shape::{Shape, reduced_shape};
+use crate::{Axes, Float, Op, Tensor, Value, Var};
 
 struct Max {
     kept: Shape,
@@ -72,9 +73,9 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// When an axis is out of range.
     #[track_caller]
-    pub fn max(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
+    pub fn max(&self, axes: impl Axes, keepdims: bool) -> Var<'t, F> {
         let value = self.value();
-        let axes = reduction_axes("max", axes, value.shape());
+        let axes = resolve_reduction("max", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
         self.tape()
             .push(Max { kept }, &[self], value.max(&axes, keepdims))

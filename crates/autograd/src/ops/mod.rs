@@ -9,6 +9,8 @@ mod abs;
 mod add;
 mod add_scalar;
 mod clamp;
+mod cos;
+mod erf;
 mod exp;
 mod ln;
 mod ln_1p;
@@ -18,8 +20,10 @@ mod powf;
 mod relu;
 mod select;
 mod sigmoid;
+mod sin;
 mod tanh;
-// Reductions.
+// Reductions and scans.
+mod cumsum;
 mod logsumexp;
 mod max;
 mod sum;
@@ -47,9 +51,11 @@ mod cross_entropy;
 // Composites.
 mod activations;
 mod arithmetic;
+pub(crate) mod classification;
 mod losses;
 mod reductions;
 mod shaping;
+mod smooth;
 
 /// Broadcasts two vars to their common shape, inserting `broadcast_to` only where needed.
 #[track_caller]

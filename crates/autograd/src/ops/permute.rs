@@ -50,12 +50,14 @@ impl<'t, F: Float> Var<'t, F> {
     /// let tape = Tape::new();
     /// let x = tape.watch(Tensor::<f32>::zeros(&[2, 3, 4]));
     /// assert_eq!(x.permute(&[2, 0, 1]).shape().as_slice(), &[4, 2, 3]);
+    /// assert_eq!(x.permute((-1, 0, 1)).shape().as_slice(), &[4, 2, 3]);
     /// ```
     ///
     /// # Panics
     /// When `axes` is not a permutation of the var's axes.
     #[track_caller]
-    pub fn permute(&self, axes: &[usize]) -> Var<'t, F> {
+    pub fn permute(&self, axes: impl crate::Axes) -> Var<'t, F> {
+        let axes = &crate::axis::resolve_each("permute", axes, &self.shape())[..];
         let value = self.value().permute(axes);
         let mut inverse: Shape = axes.iter().copied().collect();
         axes.iter().enumerate().for_each(|(i, &a)| inverse[a] = i);

@@ -62,7 +62,13 @@ impl<'t, F: Float> Var<'t, F> {
     /// # Panics
     /// As [`Tensor::scatter_add`].
     #[track_caller]
-    pub fn scatter_add(&self, axis: usize, indices: &Tensor<usize>, size: usize) -> Var<'t, F> {
+    pub fn scatter_add(
+        &self,
+        axis: impl crate::Axis,
+        indices: &Tensor<usize>,
+        size: usize,
+    ) -> Var<'t, F> {
+        let axis = crate::axis::resolve("scatter_add", axis, &self.shape());
         let value = self.value().scatter_add(axis, indices, size);
         self.tape().push(
             ScatterAdd {

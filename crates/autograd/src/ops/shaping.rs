@@ -1,6 +1,7 @@
 //! Shape composites: `transpose`, `stack`, `flatten`.
 
-use crate::shape::{check_axis, mismatch};
+use crate::axis::{Axis, resolve};
+use crate::shape::mismatch;
 use crate::{Float, Tensor, Var};
 
 impl<F: Float> Tensor<F> {
@@ -43,7 +44,8 @@ impl<'t, F: Float> Var<'t, F> {
         crate::Value::transpose(self)
     }
 
-    /// Joins vars of one shape along a new axis at position `axis`.
+    /// Joins vars of one shape along a new axis at position `axis` (negative counts from the end
+    /// of the result's axes, as in `torch.stack`).
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor, Var};
@@ -51,12 +53,13 @@ impl<'t, F: Float> Var<'t, F> {
     /// let a = tape.watch(Tensor::<f32>::zeros(&[3]));
     /// assert_eq!(Var::stack(&[a, a], 0).shape().as_slice(), &[2, 3]);
     /// assert_eq!(Var::stack(&[a, a], 1).shape().as_slice(), &[3, 2]);
+    /// assert_eq!(Var::stack(&[a, a], -1).shape().as_slice(), &[3, 2]);
     /// ```
     ///
     /// # Panics
     /// When `parts` is empty, their shapes differ or `axis` is beyond the new number of axes.
     #[track_caller]
-    pub fn stack(parts: &[Var<'t, F>], axis: usize) -> Var<'t, F> {
+    pub fn stack(parts: &[Var<'t, F>], axis: impl Axis) -> Var<'t, F> {
         let Some(first) = parts.first() else {
             panic!("stack: nothing to stack")
         };
@@ -66,7 +69,7 @@ impl<'t, F: Float> Var<'t, F> {
                 mismatch("stack", "cannot stack shapes", &shape, &part.shape());
             }
         }
-        check_axis("stack", axis, &[shape.as_slice(), &[1]].concat());
+        let axis = resolve("stack", axis, &[shape.as_slice(), &[1]].concat());
         shape.insert(axis, 1);
         let lifted: Vec<_> = parts.iter().map(|p| p.reshape(&shape)).collect();
         Var::concat(&lifted, axis)
@@ -81,14 +84,15 @@ impl<'t, F: Float> Var<'t, F> {
     /// let x = tape.watch(Tensor::<f32>::zeros(&[64, 32, 4, 4]));
     /// assert_eq!(x.flatten(1).shape().as_slice(), &[64, 512]);
     /// assert_eq!(x.flatten(0).shape().as_slice(), &[32768]);
+    /// assert_eq!(x.flatten(-2).shape().as_slice(), &[64, 32, 16]);
     /// ```
     ///
     /// # Panics
     /// When `from_axis` is not an axis of the var.
     #[track_caller]
-    pub fn flatten(&self, from_axis: usize) -> Var<'t, F> {
+    pub fn flatten(&self, from_axis: impl Axis) -> Var<'t, F> {
         let shape = self.shape();
-        check_axis("flatten", from_axis, &shape);
+        let from_axis = resolve("flatten", from_axis, &shape);
         let mut flat: crate::Shape = shape[..from_axis].iter().copied().collect();
         flat.push(shape[from_axis..].iter().product());
         self.reshape(&flat)

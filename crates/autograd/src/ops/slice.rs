@@ -1,9 +1,10 @@
 //! `slice`: a contiguous range along one axis (a view, never a copy).
 
+use crate::axis::{Axis, resolve};
 use crate::op::{Backward, Grads};
 use crate::shape::check_axis;
 use crate::{Float, Op, Tensor, Value, Var};
-use ndarray::{Axis, Slice};
+use ndarray::Slice;
 
 struct SliceOp {
     axis: usize,
@@ -43,25 +44,27 @@ impl<F: Float> Tensor<F> {
             );
         }
         let mut array = self.array().clone();
-        array.slice_axis_inplace(Axis(axis), Slice::from(start..end));
+        array.slice_axis_inplace(ndarray::Axis(axis), Slice::from(start..end));
         array.into()
     }
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// Elements `start..end` along `axis`.
+    /// Elements `start..end` along `axis` (negative counts from the end, see [`Axis`]).
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
     /// let tape = Tape::new();
     /// let x = tape.watch(Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0], &[4]));
     /// assert_eq!(x.slice(0, 1, 3).value().to_vec(), vec![2.0, 3.0]);
+    /// assert_eq!(x.slice(-1, 3, 4).value().to_vec(), vec![4.0]);
     /// ```
     ///
     /// # Panics
     /// When the axis or the range is out of bounds.
     #[track_caller]
-    pub fn slice(&self, axis: usize, start: usize, end: usize) -> Var<'t, F> {
+    pub fn slice(&self, axis: impl Axis, start: usize, end: usize) -> Var<'t, F> {
+        let axis = resolve("slice", axis, &self.shape());
         let value = self.value().slice(axis, start, end);
         self.tape().push(SliceOp { axis, start }, &[self], value)
     }

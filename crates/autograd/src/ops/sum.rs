@@ -1,9 +1,10 @@
 //! `sum`: sum over all elements or over given axes.
 
+use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::ops::reduce;
-use crate::shape::{Shape, reduced_shape, reduction_axes};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::shape::{Shape, reduced_shape};
+use crate::{Axes, Float, Op, Tensor, Value, Var};
 
 struct Sum {
     kept: Shape,
@@ -35,7 +36,8 @@ impl<F: Float> Tensor<F> {
 }
 
 impl<'t, F: Float> Var<'t, F> {
-    /// Sum over `axes` (all elements when empty), keeping the summed axes as 1s if `keepdims`.
+    /// Sum over `axes` (all elements when empty; see [`Axes`]), keeping the summed axes as 1s if
+    /// `keepdims`.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};
@@ -44,14 +46,15 @@ impl<'t, F: Float> Var<'t, F> {
     /// assert_eq!(x.sum(&[], false).item(), 10.0);
     /// assert_eq!(x.sum(&[0], false).value().to_vec(), vec![4.0, 6.0]);
     /// assert_eq!(x.sum(&[1], true).shape().as_slice(), &[2, 1]);
+    /// assert_eq!(x.sum(-1, false).value().to_vec(), vec![3.0, 7.0]);
     /// ```
     ///
     /// # Panics
     /// When an axis is out of range; the message names `sum`, the axis and the shape.
     #[track_caller]
-    pub fn sum(&self, axes: &[usize], keepdims: bool) -> Var<'t, F> {
+    pub fn sum(&self, axes: impl Axes, keepdims: bool) -> Var<'t, F> {
         let value = self.value();
-        let axes = reduction_axes("sum", axes, value.shape());
+        let axes = resolve_reduction("sum", axes, value.shape());
         let kept = reduced_shape(value.shape(), &axes, true);
         self.tape()
             .push(Sum { kept }, &[self], value.sum(&axes, keepdims))
