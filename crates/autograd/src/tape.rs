@@ -37,6 +37,7 @@ pub struct Tape<F: Float> {
     persistent: bool,
     released: Cell<bool>,
     detect_anomalies: bool,
+    unread_as_zero: bool,
 }
 
 struct Node<F: Float> {
@@ -58,6 +59,10 @@ pub trait Source<F: Float> {
     fn node_on(&self, tape: &Tape<F>) -> Option<usize>;
     /// The source's shape (the shape of its gradient).
     fn source_shape(&self) -> Shape;
+    /// What to call the source in a message (a variable's name); empty if it has none.
+    fn source_name(&self) -> String {
+        String::new()
+    }
 }
 
 impl<F: Float> Source<F> for Var<'_, F> {
@@ -81,6 +86,9 @@ impl<F: Float> Source<F> for Variable<F> {
     fn source_shape(&self) -> Shape {
         self.shape()
     }
+    fn source_name(&self) -> String {
+        self.name().to_string()
+    }
 }
 
 impl<F: Float, S: Source<F>> Source<F> for &S {
@@ -89,6 +97,9 @@ impl<F: Float, S: Source<F>> Source<F> for &S {
     }
     fn source_shape(&self) -> Shape {
         (*self).source_shape()
+    }
+    fn source_name(&self) -> String {
+        (*self).source_name()
     }
 }
 
@@ -130,6 +141,7 @@ impl<F: Float> Tape<F> {
             persistent,
             released: Cell::new(false),
             detect_anomalies: false,
+            unread_as_zero: false,
         }
     }
 
@@ -146,6 +158,23 @@ impl<F: Float> Tape<F> {
     /// ```
     pub fn with_anomaly_detection(mut self) -> Self {
         self.detect_anomalies = true;
+        self
+    }
+
+    /// Gives a [`Variable`] source that was never read on this tape a zero gradient instead of
+    /// panicking (TensorFlow's `unconnected_gradients=ZERO`). For when some variables are
+    /// knowingly left out of a recording; the default catches the slip of recording a copy.
+    ///
+    /// ```
+    /// use descent_autograd::{Tape, Tensor, Variable};
+    /// let (used, unused) = (Variable::new(Tensor::scalar(2.0f64)), Variable::new(Tensor::scalar(1.0)));
+    /// let tape = Tape::new().with_unread_as_zero();
+    /// let y = tape.read(&used).square();
+    /// let g = tape.gradient(&y, &[used, unused]);
+    /// assert_eq!((g[0].item(), g[1].item()), (4.0, 0.0));
+    /// ```
+    pub fn with_unread_as_zero(mut self) -> Self {
+        self.unread_as_zero = true;
         self
     }
 
@@ -277,8 +306,11 @@ impl<F: Float> Tape<F> {
 
     /// The gradients of a one-element `target` with respect to each source, in order.
     ///
-    /// A source the target does not depend on gets a zero gradient of its own shape. On a tape
-    /// made by [`Tape::new`] this releases the recorded values (all but the target's).
+    /// A source the target does not depend on gets a zero gradient of its own shape. A
+    /// [`Variable`] that was never read on this tape is a panic instead (see
+    /// [`Tape::with_unread_as_zero`]): it is almost always `tape.watch(w.value())` written for
+    /// `tape.read(&w)`, which would train nothing. On a tape made by [`Tape::new`] this releases
+    /// the recorded values (all but the target's).
     ///
     /// ```
     /// use descent_autograd::{Tape, Tensor};
@@ -291,7 +323,8 @@ impl<F: Float> Tape<F> {
     ///
     /// # Panics
     /// When `target` has more than one element (use [`Tape::vjp`]), when it belongs to another
-    /// tape, or when a non-persistent tape has already answered a gradient call.
+    /// tape, when a non-persistent tape has already answered a gradient call, or when a
+    /// variable source was never read on this tape (naming it).
     #[track_caller]
     pub fn gradient<S: Source<F>>(&self, target: &Var<'_, F>, sources: &[S]) -> Gradients<F> {
         let shape = target.shape();
@@ -412,6 +445,23 @@ impl<F: Float> Tape<F> {
             );
         }
         let nodes: SmallVec<[Option<usize>; 8]> = sources.iter().map(|s| s.node_on(self)).collect();
+        if let Some(i) = nodes
+            .iter()
+            .position(Option::is_none)
+            .filter(|_| !self.unread_as_zero)
+        {
+            let name = match sources[i].source_name() {
+                name if name.is_empty() => String::new(),
+                name => format!(" {name:?}"),
+            };
+            panic!(
+                "gradient: source {i} (variable{name}) was never read on this tape, so the \
+                 target cannot depend on it: record it with `tape.read(&variable)` (not \
+                 `tape.watch(variable.value())`, which records a copy the variable knows nothing \
+                 of); if leaving it out is meant, make the tape with \
+                 `Tape::new().with_unread_as_zero()`"
+            );
+        }
         let end = target.index() + 1;
         let relevant = self.depends_on_sources(end, &nodes);
         let mut is_source: SmallVec<[bool; INLINE_NODES]> = SmallVec::from_elem(false, end);

@@ -196,3 +196,26 @@ fn assigning_the_wrong_shape_panics_without_poisoning() {
     assert!(!w.is_poisoned());
     assert_eq!(w.value().to_vec(), vec![1.0, 2.0]);
 }
+
+#[test]
+fn a_variable_watched_as_a_copy_is_named_instead_of_training_nothing() {
+    // The slip: `tape.watch(w.value())` records a copy, so `w` is never read on the tape and
+    // used to get a zero gradient: training ran and learned nothing.
+    let message = panic_message("the watch slip", || {
+        let w = weights();
+        let tape = Tape::new();
+        let loss = tape.watch(w.value()).square().sum(&[], false);
+        tape.gradient(&loss, &[w]);
+    });
+    let message = message.expect("a variable never read on the tape must panic");
+    assert!(
+        message.contains("source 0 (variable \"w\") was never read on this tape")
+            && message.contains("tape.read(&variable)"),
+        "{message}"
+    );
+    // Read properly, the same loss has its gradient 2w.
+    let w = weights();
+    let tape = Tape::new();
+    let loss = tape.read(&w).square().sum(&[], false);
+    assert_eq!(tape.gradient(&loss, &[w])[0].to_vec(), vec![2.0, 4.0]);
+}
