@@ -10,11 +10,11 @@ pub use descent_optim as optim;
 ///
 /// ```
 /// use descent::prelude::*;
-/// use descent::rand::{Rng, SeedableRng, rngs::StdRng};
+/// use descent::rand::{RngExt, SeedableRng, rngs::StdRng};
 ///
 /// let mut rng = StdRng::seed_from_u64(0);
 /// let layer = Dense::<f32>::new(2, 2, &mut rng);
-/// let draw: f64 = rng.random();
+/// let draw: f64 = rng.random(); // rand 0.10: `random` is in `RngExt`
 /// assert!((0.0..1.0).contains(&draw) && layer.parameters().len() == 2);
 /// ```
 pub use rand;

@@ -65,7 +65,8 @@ impl Options {
 /// The `--data DIR` option of the MNIST examples, for their `--help`: the files, and where to
 /// get them.
 #[allow(dead_code)] // only the MNIST examples use it
-pub const MNIST_DATA: &str = "  --data DIR  the directory holding the four MNIST files, plain or .gz:
+pub const MNIST_DATA: &str =
+    "  --data DIR  the directory holding the four MNIST files, plain or .gz:
               train-images-idx3-ubyte, train-labels-idx1-ubyte,
               t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
   -h, --help  this text

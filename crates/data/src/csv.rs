@@ -108,7 +108,10 @@ fn comma_rows(text: &str, file: &Path) -> Result<Vec<(usize, Vec<String>)>> {
         while bytes.get(byte).is_some_and(|b| matches!(b, b'\n' | b'\r')) {
             byte += 1;
         }
-        line += text.as_bytes()[counted..byte].iter().filter(|&&b| b == b'\n').count();
+        line += text.as_bytes()[counted..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         counted = byte;
         line
     };
@@ -133,7 +136,12 @@ fn comma_rows(text: &str, file: &Path) -> Result<Vec<(usize, Vec<String>)>> {
 fn whitespace_rows(text: &str) -> Vec<(usize, Vec<String>)> {
     let lines = (1..).zip(text.lines());
     lines
-        .map(|(number, line)| (number, line.split_whitespace().map(str::to_string).collect()))
+        .map(|(number, line)| {
+            (
+                number,
+                line.split_whitespace().map(str::to_string).collect(),
+            )
+        })
         .filter(|(_, fields): &(usize, Vec<String>)| !fields.is_empty())
         .collect()
 }
@@ -206,7 +214,10 @@ mod tests {
     #[test]
     fn quoted_fields_may_hold_commas_and_quotes_and_name_their_line() {
         let err = parse_csv("\"a, b\",c\n1,2\n\"3\",\"x \"\"y\"\"\"\n", "q.csv").unwrap_err();
-        assert_eq!(err.to_string(), r#"q.csv: line 3, column 2: "x \"y\"" is not a number"#);
+        assert_eq!(
+            err.to_string(),
+            r#"q.csv: line 3, column 2: "x \"y\"" is not a number"#
+        );
     }
 
     #[test]
@@ -214,7 +225,17 @@ mod tests {
         let table = parse_csv("\"x\ny\",z\n1,2\n", "multi.csv").unwrap();
         assert_eq!(table, array![[1.0, 2.0]]);
         let err = parse_csv("1,2\n\"3\nx\",4\n", "multi.csv").unwrap_err();
-        assert!(matches!(err, DataError::NotNumeric { line: 2, column: 1, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                DataError::NotNumeric {
+                    line: 2,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

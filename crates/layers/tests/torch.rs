@@ -19,7 +19,9 @@ fn mlp(seed: u64) -> Sequential<f32> {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The tensors of a safetensors file, checked or not (PyTorch writes no checksums).
@@ -59,24 +61,46 @@ fn a_model_for_pytorch_to_check() {
     // loads the one into nn.Sequential with strict=True and compares with the other.
     let model = mlp(7);
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let (model_path, io_path) = (dir.join("descent_mlp.safetensors"), dir.join("descent_mlp_io.safetensors"));
+    let (model_path, io_path) = (
+        dir.join("descent_mlp.safetensors"),
+        dir.join("descent_mlp_io.safetensors"),
+    );
     checkpoint::save_torch(&model_path, &model).unwrap();
     let input = Tensor::uniform(&[6, 4], -2.0, 2.0, &mut StdRng::seed_from_u64(3));
-    let io = [("input".to_string(), input.clone()), ("output".to_string(), model.predict(&input))];
+    let io = [
+        ("input".to_string(), input.clone()),
+        ("output".to_string(), model.predict(&input)),
+    ];
     checkpoint::save(&io_path, &io).unwrap();
-    println!("python scripts/torch_state_dict.py check {} {}", model_path.display(), io_path.display());
+    println!(
+        "python scripts/torch_state_dict.py check {} {}",
+        model_path.display(),
+        io_path.display()
+    );
 
-    let names: Vec<(String, Vec<usize>)> = raw(&model_path).into_iter().map(|(n, t)| (n, t.shape().to_vec())).collect();
-    let torch: Vec<(String, Vec<usize>)> = raw(&fixture("torch_mlp.safetensors")).into_iter().map(|(n, t)| (n, t.shape().to_vec())).collect();
+    let names: Vec<(String, Vec<usize>)> = raw(&model_path)
+        .into_iter()
+        .map(|(n, t)| (n, t.shape().to_vec()))
+        .collect();
+    let torch: Vec<(String, Vec<usize>)> = raw(&fixture("torch_mlp.safetensors"))
+        .into_iter()
+        .map(|(n, t)| (n, t.shape().to_vec()))
+        .collect();
     assert_eq!(names, torch);
 }
 
 #[test]
 fn a_pytorch_file_for_another_architecture_is_refused_untouched() {
     let mut rng = StdRng::seed_from_u64(0);
-    let wider = Sequential::<f32>::new().push(Dense::new(4, 9, &mut rng)).push(Relu).push(Dense::new(9, 3, &mut rng));
+    let wider = Sequential::<f32>::new()
+        .push(Dense::new(4, 9, &mut rng))
+        .push(Relu)
+        .push(Dense::new(9, 3, &mut rng));
     let before = wider.variables()[0].1.value();
     let err = checkpoint::load_torch(fixture("torch_mlp.safetensors"), &wider).unwrap_err();
-    assert!(matches!(err, CheckpointError::Shape { ref name, .. } if name == "0.weight"), "{err}");
+    assert!(
+        matches!(err, CheckpointError::Shape { ref name, .. } if name == "0.weight"),
+        "{err}"
+    );
     assert_eq!(wider.variables()[0].1.value(), before);
 }

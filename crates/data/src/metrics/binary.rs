@@ -58,18 +58,28 @@ pub fn binary_scores<P: Into<f64> + Copy>(
 
 /// `num / den`, or 0 when `den` is 0.
 fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 { 0.0 } else { num as f64 / den as f64 }
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
 }
 
 impl BinaryScores {
     /// Of the samples predicted positive, the fraction that are: `tp / (tp + fp)`.
     pub fn precision(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_positives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
 
     /// Of the positive samples, the fraction predicted positive: `tp / (tp + fn)`.
     pub fn recall(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_negatives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
 
     /// The harmonic mean of precision and recall: `2 tp / (2 tp + fp + fn)`.
@@ -94,9 +104,17 @@ mod tests {
     fn counts_by_hand_and_the_threshold_is_strict() {
         // p > 0.5: predicted [1, 0, 1, 0]; truth [1, 1, 0, 0]
         let s = binary_scores(&[true, true, false, false], &[0.7, 0.5, 0.51, 0.0], 0.5);
-        let counts = (s.true_positives, s.false_positives, s.false_negatives, s.true_negatives);
+        let counts = (
+            s.true_positives,
+            s.false_positives,
+            s.false_negatives,
+            s.true_negatives,
+        );
         assert_eq!(counts, (1, 1, 1, 1));
-        assert_eq!((s.precision(), s.recall(), s.f1(), s.accuracy()), (0.5, 0.5, 0.5, 0.5));
+        assert_eq!(
+            (s.precision(), s.recall(), s.f1(), s.accuracy()),
+            (0.5, 0.5, 0.5, 0.5)
+        );
     }
 
     #[test]

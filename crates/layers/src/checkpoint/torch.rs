@@ -83,9 +83,11 @@ pub fn load_torch<F: Float, M: Module<F> + ?Sized>(
     let path = path.as_ref();
     let transpose = module.torch_transposed();
     let stored = LoadOptions::new().allow_unverified().load(path)?;
-    let stored = stored.into_iter().map(|(name, t)| match transpose.contains(&name) {
-        true => (name, transposed(&t)),
-        false => (name, t),
-    });
+    let stored = stored
+        .into_iter()
+        .map(|(name, t)| match transpose.contains(&name) {
+            true => (name, transposed(&t)),
+            false => (name, t),
+        });
     assign(path, stored.collect(), module)
 }
