@@ -49,7 +49,7 @@ fn main() {
     let input_shape: Vec<usize> = std::iter::once(batch)
         .chain(images.iter().copied())
         .collect();
-    let mnist = Mnist::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let mnist = Mnist::load(dir).unwrap_or_else(|e| panic!("{e}"));
     let rss_before_train = peak_rss_kib();
 
     let mut rng = StdRng::seed_from_u64(0);
