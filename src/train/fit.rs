@@ -245,3 +245,82 @@ impl History {
         loss_curves(path, title, "epoch", &series, true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use descent_data::digits;
+    use descent_layers::{Dense, Relu, Sequential};
+    use descent_optim::Adam;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    #[test]
+    fn the_best_epochs_weights_are_put_back() {
+        // 40 samples to train on and a fast optimizer: the validation loss soon rises.
+        let mut data = digits();
+        data.inputs /= 16.0;
+        let (train, validation) = (
+            data.subset(&(0..40).collect::<Vec<_>>()),
+            data.subset(&(40..400).collect::<Vec<_>>()),
+        );
+        let mut rng = StdRng::seed_from_u64(0);
+        let mut model = Sequential::<f64>::new()
+            .push(Dense::new(64, 64, &mut rng))
+            .push(Relu)
+            .push(Dense::new(64, 10, &mut rng));
+        let history = Fit::new(40, 8)
+            .validation(&validation)
+            .stopping(Stopping::new().patience(5))
+            .quiet()
+            .run(&mut model, &mut Adam::new(3e-2), &train, |z, y| {
+                z.cross_entropy(y)
+            });
+
+        let best = history.best_epoch.unwrap();
+        let lowest = history
+            .validation_loss
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(history.validation_loss[best], lowest);
+        assert!(
+            best + 1 < history.loss.len(),
+            "the last epoch was the best: {history:?}"
+        );
+        assert!(
+            matches!(history.stop, Some(Stop::NoImprovement { .. })),
+            "{history:?}"
+        );
+        // The model holds the best epoch's weights: its validation loss is that epoch's.
+        let (loss, _) = evaluate(
+            &model,
+            &validation,
+            &|z: &Var<'_, f64>, y: &Tensor<usize>| z.cross_entropy(y),
+        );
+        assert!((loss - lowest).abs() < 1e-12, "{loss} against {lowest}");
+    }
+
+    #[test]
+    fn without_validation_every_epoch_runs_and_the_last_is_kept() {
+        let data = digits().subset(&(0..64).collect::<Vec<_>>());
+        let mut model =
+            Sequential::<f32>::new().push(Dense::new(64, 10, &mut StdRng::seed_from_u64(1)));
+        let history =
+            Fit::new(3, 16)
+                .quiet()
+                .run(&mut model, &mut Adam::new(1e-3), &data, |z, y| {
+                    z.cross_entropy(y)
+                });
+        assert_eq!(
+            (history.loss.len(), history.best_epoch, history.stop),
+            (3, Some(2), None)
+        );
+        assert!(history.validation_loss.is_empty() && history.best_score().is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "Fit: the batch size must be at least 1")]
+    fn a_zero_batch_size_panics() {
+        let _ = Fit::<descent_data::Classification>::new(1, 0);
+    }
+}
