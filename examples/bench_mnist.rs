@@ -16,26 +16,40 @@
 //! `[C·k·k, positions]`, its weight and column gradients; none for the first layer's input)
 //! and the dense layer's, so the ceiling leaves out unfold, fold, pooling and the elementwise ops.
 
+#[path = "cli/options.rs"]
+mod options;
+
 use descent::prelude::*;
+use descent::rand::rngs::StdRng;
 use ndarray::Ix2;
-use rand::{SeedableRng, rngs::StdRng};
 use std::time::Instant;
 
+const USAGE: &str = "\
+Training throughput on MNIST against the reference programs; prints one JSON line.
+
+usage: cargo run --release --example bench_mnist -- [--arch A|B|C] [--epochs N] [--data DIR]
+
+  --arch A|B|C  784-128-10, 784-512-512-10, or the CNN (default A)
+  --epochs N    epochs to time (default 3)
+  --data DIR    the four MNIST files (default ../shared/data/mnist, the benchmark layout)
+  -h, --help    this text";
+
 fn main() {
-    let arch = arg("--arch").unwrap_or_else(|| "A".into());
-    let epochs: usize = arg("--epochs").map_or(3, |e| e.parse().expect("--epochs N"));
-    let dir = arg("--data").unwrap_or_else(|| "../shared/data/mnist".into());
+    let options = options::parse(USAGE, &["arch", "epochs", "data"]);
+    let arch = options.get("arch").unwrap_or("A").to_string();
+    let epochs: usize = options.parse_or("epochs", 3, USAGE);
+    let dir = options.get("data").unwrap_or("../shared/data/mnist");
     let (sizes, batch, lr): (&[usize], usize, f64) = match arch.as_str() {
         "A" => (&[784, 128, 10], 64, 0.1),
         "B" => (&[784, 512, 512, 10], 128, 0.05),
         "C" => (&[], 64, 0.05),
-        other => panic!("--arch must be A, B or C, not {other}"),
+        other => options::fail(USAGE, &format!("--arch must be A, B or C, not {other}")),
     };
     let images: &[usize] = if arch == "C" { &[1, 28, 28] } else { &[784] };
     let input_shape: Vec<usize> = std::iter::once(batch)
         .chain(images.iter().copied())
         .collect();
-    let mnist = Mnist::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let mnist = Mnist::load(dir).unwrap_or_else(|e| panic!("{e}"));
     let rss_before_train = peak_rss_kib();
 
     let mut rng = StdRng::seed_from_u64(0);
@@ -57,7 +71,7 @@ fn main() {
             .push(Flatten::default())
             .push(Dense::new(512, 10, &mut rng));
     }
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Momentum::new(lr, 0.9);
 
     let mut batches = Batches::new(mnist.train.len(), batch)
@@ -212,11 +226,4 @@ fn peak_rss_kib() -> u64 {
         .nth(1)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
-}
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
 }

@@ -271,7 +271,7 @@ fn train_network(
     let logits = network.forward(&tape.watch(test_x.clone())).value();
     let scores = logits
         .into_array()
-        .into_dimensionality()
+        .into_dimensionality::<ndarray::Ix2>()
         .expect("[n, 10] logits");
     let predicted = descent::data::metrics::argmax(&scores);
     let truth = test_y.to_vec();

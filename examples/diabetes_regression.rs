@@ -11,7 +11,7 @@
 
 use descent::data::{diabetes, metrics};
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::{SeedableRng, rngs::StdRng};
 
 const MAX_EPOCHS: usize = 500;
 
@@ -87,7 +87,7 @@ fn main() {
 /// Trains `model` by mini-batch Adam on the mean squared error until the validation loss has
 /// not improved for 20 epochs, then restores the weights of the best epoch.
 fn fit(model: &Sequential<f32>, train: &Split, validation: &Split) -> Stop {
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Adam::new(1e-3);
     let mut stopping = Stopping::new().patience(20).max_iterations(MAX_EPOCHS);
     let n = train.x.shape()[0];

@@ -11,7 +11,7 @@
 //! Run it with `cargo run --release --example learning_rate`.
 
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::{SeedableRng, rngs::StdRng};
 
 const MAX_ITERATIONS: usize = 1000;
 
@@ -112,7 +112,7 @@ fn main() -> Result<(), PlotError> {
 /// Batch gradient descent from θ = 0 at a constant `rate` until a stopping rule fires.
 fn descend(x: &Tensor<f64>, y: &Tensor<f64>, rate: f64) -> Run {
     let model = Dense::from_tensors(Tensor::zeros(&[1, 1]), Some(Tensor::zeros(&[1])));
-    let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Sgd::new(rate);
     let mut stopping = Stopping::new()
         .gradient_norm_below(1e-4)

@@ -7,7 +7,7 @@
 //! Run it with `cargo run --release --example linear_regression`.
 
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::{SeedableRng, rngs::StdRng};
 
 fn main() {
     // Data: x uniform in [0, 2), y = 2x + 1 + noise with standard deviation 0.1.

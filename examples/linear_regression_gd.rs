@@ -14,7 +14,7 @@
 //! Run it with `cargo run --release --example linear_regression_gd`.
 
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::{SeedableRng, rngs::StdRng};
 
 const N: usize = 100;
 const EPOCHS: usize = 100;
@@ -117,7 +117,7 @@ fn fit(
     schedule: &dyn Schedule,
 ) -> (Vec<f64>, (f64, f64)) {
     let model = Dense::from_tensors(Tensor::zeros(&[1, 1]), Some(Tensor::zeros(&[1])));
-    let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Sgd::new(schedule.rate(0));
     let mut batches = Batches::new(N, batch_size).shuffle(7);
     let mut progress = Progress::new(EPOCHS, batches.len());

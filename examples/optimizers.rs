@@ -10,7 +10,7 @@
 
 use descent::data::{digits, metrics};
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::{SeedableRng, rngs::StdRng};
 use std::time::Instant;
 
 const EPOCHS: usize = 15;
@@ -51,7 +51,7 @@ fn main() -> Result<(), PlotError> {
             .push(Dense::new(64, 32, &mut rng))
             .push(Relu)
             .push(Dense::new(32, 10, &mut rng));
-        let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+        let variables = model.parameters();
         let mut batches = Batches::new(train.len(), 32).shuffle(1);
 
         let start = Instant::now();
@@ -76,13 +76,8 @@ fn main() -> Result<(), PlotError> {
         progress.finish();
         let seconds = start.elapsed().as_secs_f64();
 
-        let tape = Tape::new();
-        let scores = model.forward(&tape.watch(test_x.clone())).value();
-        let scores = scores
-            .into_array()
-            .into_dimensionality()
-            .expect("[n, 10] scores");
-        let accuracy = metrics::accuracy(&test.labels, &metrics::argmax(&scores));
+        let scores = model.predict(&test_x);
+        let accuracy = metrics::accuracy(&test.labels, &metrics::argmax(scores.array()));
         println!(
             "{name:<18} {:>12.4} {:>12.4} {accuracy:>14.4} {:>7.2}s",
             losses[1], losses[EPOCHS], seconds

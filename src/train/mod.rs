@@ -31,13 +31,19 @@
 //! # Ok::<(), PlotError>(())
 //! ```
 
+mod fit;
 mod plot;
 mod progress;
+mod samples;
+mod stop;
 mod stopping;
 
+pub use fit::{Fit, History};
 pub use plot::{PlotError, loss_curves};
 pub use progress::Progress;
-pub use stopping::{Stop, Stopping, gradient_norm};
+pub use samples::Samples;
+pub use stop::Stop;
+pub use stopping::{Stopping, gradient_norm};
 
 /// The guide `docs/training.md`, compiled here so its snippets are tested and cannot drift.
 #[cfg(doctest)]

@@ -1,6 +1,13 @@
 //! Loss curves as an SVG file, drawn with plotters: one line per run, a legend, labelled axes,
 //! and a linear or logarithmic loss axis.
+//!
+//! Ticks are printed by plotters' float printer in one style per axis: plain when every tick
+//! fits in 0.001..10000, scientific for all of them otherwise. A logarithmic axis spans whole
+//! powers of ten, so the highest curve has a tick above it. Each run has its own colour and
+//! dash pattern, so identical curves stay visible on top of each other.
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::data::float::FloatPrettyPrinter;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +19,8 @@ use std::path::{Path, PathBuf};
 ///
 /// Values that cannot be drawn (NaN and infinities, and zero or negative losses on a log axis)
 /// break a line rather than spoil the plot, so a diverged run can be shown beside the others.
+/// Runs are told apart by colour and dash pattern (solid, dashed, dotted, long dashes), so a
+/// run hidden under an identical one still shows.
 ///
 /// ```
 /// use descent::train::loss_curves;
@@ -57,17 +66,19 @@ pub fn loss_curves(
 
     let mut svg = String::new();
     let drawn = if log_y {
-        let (low, high) = if low == high {
-            (low / 2.0, high * 2.0)
-        } else {
-            (low / 1.2, high * 1.2)
-        };
+        // Whole decades: a tick below the lowest value and above the highest.
+        let low = 10f64.powf(low.log10().floor());
+        let high = 10f64.powf(high.log10().ceil()).max(low * 10.0);
+        let decades = (high / low).log10().round() as usize;
+        // Within two decades, label 2×, 3×, … 9× too (plotters adds them when asked for
+        // ten labels per decade).
+        let labels = if decades <= 2 { 10 * decades } else { 10 };
         let y_range = (low..high).log_scale();
         draw(
             &mut svg,
             title,
             x_label,
-            "loss (log scale)",
+            ("loss (log scale)", labels),
             x_range,
             y_range,
             series,
@@ -81,7 +92,14 @@ pub fn loss_curves(
         };
         let y_range = (low - pad)..(high + pad);
         draw(
-            &mut svg, title, x_label, "loss", x_range, y_range, series, drawable,
+            &mut svg,
+            title,
+            x_label,
+            ("loss", 10),
+            x_range,
+            y_range,
+            series,
+            drawable,
         )
     };
     drawn.map_err(|message| PlotError::Draw {
@@ -113,13 +131,17 @@ const COLOURS: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-/// Draws the chart into `svg`; generic over the y axis (linear or logarithmic).
+/// Dash patterns, (dash, gap) in pixels, after the first run's solid line.
+const DASHES: [(i32, i32); 3] = [(10, 5), (3, 4), (18, 6)];
+
+/// Draws the chart into `svg`; generic over the y axis (linear or logarithmic), whose label
+/// and number of ticks are `y_axis`.
 #[allow(clippy::too_many_arguments)]
 fn draw<Y>(
     svg: &mut String,
     title: &str,
     x_label: &str,
-    y_label: &str,
+    y_axis: (&str, usize),
     x_range: std::ops::Range<f64>,
     y_range: Y,
     series: &[(&str, &[f64])],
@@ -129,6 +151,7 @@ where
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
+    let (y_label, y_ticks) = y_axis;
     let text = |e: &dyn fmt::Display| e.to_string();
     let root = SVGBackend::with_string(svg, (800, 500)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| text(&e))?;
@@ -139,12 +162,15 @@ where
         .y_label_area_size(75)
         .build_cartesian_2d(x_range, y_range)
         .map_err(|e| text(&e))?;
+    let y_range = chart.y_range();
+    let y_style = TickStyle::for_range(y_range.start, y_range.end);
     chart
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_label)
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|&y| tick(y))
+        .y_labels(y_ticks)
+        .x_label_formatter(&|&x| TickStyle::Plain.print(x))
+        .y_label_formatter(&|&y| y_style.print(y))
         .max_light_lines(0)
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 16))
@@ -152,6 +178,7 @@ where
         .map_err(|e| text(&e))?;
     for (i, (name, ys)) in series.iter().enumerate() {
         let style = COLOURS[i % COLOURS.len()].stroke_width(2);
+        let dash = (i % (DASHES.len() + 1)).checked_sub(1).map(|d| DASHES[d]);
         // Split the curve at undrawable values; the first piece (maybe empty) carries the legend.
         let points = ys.iter().enumerate().map(|(x, &y)| (x as f64, y));
         let mut pieces: Vec<Vec<(f64, f64)>> = vec![vec![]];
@@ -163,12 +190,18 @@ where
             }
         }
         for (k, piece) in pieces.into_iter().enumerate() {
-            let line = chart
-                .draw_series(LineSeries::new(piece, style))
-                .map_err(|e| text(&e))?;
+            let line = match dash {
+                None => chart.draw_series(LineSeries::new(piece, style)),
+                Some((size, gap)) => {
+                    chart.draw_series(DashedLineSeries::new(piece, size, gap, style))
+                }
+            };
+            let line = line.map_err(|e| text(&e))?;
             if k == 0 {
-                line.label(*name)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
+                let (size, gap) = dash.unwrap_or((30, 0));
+                line.label(*name).legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 30, y)], size, gap, style)
+                });
             }
         }
     }
@@ -183,13 +216,48 @@ where
     root.present().map_err(|e| text(&e))
 }
 
-/// A loss-axis label: plain for moderate values, scientific notation for tiny or huge ones.
-fn tick(y: f64) -> String {
-    if y == 0.0 || (1e-2..1e4).contains(&y.abs()) {
-        let text = format!("{y:.3}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{y:.0e}")
+/// How every tick of one axis is printed, with plotters' float printer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TickStyle {
+    /// "0.25", "1000".
+    Plain,
+    /// "2.5e-1", "1e3".
+    Scientific,
+}
+
+impl TickStyle {
+    /// Plain when every value of `low..high` prints well so (0, or 0.001 ≤ |v| < 10000),
+    /// scientific otherwise.
+    fn for_range(low: f64, high: f64) -> TickStyle {
+        let largest = low.abs().max(high.abs());
+        let smallest_non_zero = match (low > 0.0, high < 0.0) {
+            (true, _) => low,
+            (_, true) => -high,
+            _ => largest, // the range holds 0: ticks near 0 are multiples of the step
+        };
+        match largest < 1e4 && smallest_non_zero >= 1e-3 {
+            true => TickStyle::Plain,
+            false => TickStyle::Scientific,
+        }
+    }
+
+    fn print(self, value: f64) -> String {
+        let printer = FloatPrettyPrinter {
+            allow_scientific: false,
+            min_decimal: 0,
+            max_decimal: 3,
+        };
+        if self == TickStyle::Plain || value == 0.0 {
+            return printer.print(value);
+        }
+        let exponent = value.abs().log10().floor();
+        let mantissa = value / 10f64.powf(exponent);
+        // 9.9999 rounds to "10": carry it into the exponent.
+        let (mantissa, exponent) = match printer.print(mantissa).as_str() {
+            "10" | "-10" => (mantissa / 10.0, exponent + 1.0),
+            _ => (mantissa, exponent),
+        };
+        format!("{}e{exponent}", printer.print(mantissa))
     }
 }
 
@@ -294,9 +362,58 @@ mod tests {
     }
 
     #[test]
-    fn ticks_are_short() {
-        let ticks: Vec<String> = [0.0, 1.0, 2.5, 0.125, 1e-5, 3e6, -20.0].map(tick).to_vec();
-        assert_eq!(ticks, ["0", "1", "2.5", "0.125", "1e-5", "3e6", "-20"]);
+    fn one_style_per_axis() {
+        let plain = TickStyle::for_range(0.01, 5000.0);
+        assert_eq!(plain, TickStyle::Plain);
+        let ticks: Vec<String> = [0.0, 1.0, 2.5, 0.125, 1000.0, -20.0]
+            .map(|v| plain.print(v))
+            .to_vec();
+        assert_eq!(ticks, ["0", "1", "2.5", "0.125", "1000", "-20"]);
+
+        // 1000 and 10000 on one axis: both scientific, never "1000" beside "1e4".
+        let wide = TickStyle::for_range(1.0, 1e4);
+        assert_eq!(wide, TickStyle::Scientific);
+        let ticks: Vec<String> = [1.0, 1000.0, 1e4, 25000.0, 0.0, 9.99999e2]
+            .map(|v| wide.print(v))
+            .to_vec();
+        assert_eq!(ticks, ["1e0", "1e3", "1e4", "2.5e4", "0", "1e3"]);
+        assert_eq!(TickStyle::for_range(1e-5, 1.0).print(2e-5), "2e-5");
+        assert_eq!(TickStyle::for_range(-0.5, 0.5), TickStyle::Plain);
+    }
+
+    /// The text of every y-axis tick label in an SVG (labels right-aligned left of the axis).
+    fn labels(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .filter(|t| t.contains("text-anchor=\"end\""))
+            .filter_map(|t| Some(t.split('>').nth(1)?.split('<').next()?.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_log_axis_has_a_tick_above_the_highest_value_and_one_style() {
+        let path = temp("decades.svg");
+        loss_curves(&path, "t", "x", &[("a", &[3.0, 50.0, 9000.0])], true).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let ticks = labels(&svg);
+        assert!(ticks.contains(&"1e4".to_string()), "{ticks:?}"); // above 9000
+        assert!(ticks.contains(&"1e0".to_string()), "{ticks:?}"); // below 3
+        assert!(ticks.iter().all(|t| t.contains('e')), "{ticks:?}");
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn identical_runs_are_drawn_solid_and_dashed() {
+        let path = temp("identical.svg");
+        let curve = [1.0, 0.5, 0.25];
+        loss_curves(&path, "t", "x", &[("a", &curve), ("b", &curve)], false).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let solid = svg.matches("<polyline").count();
+        let dashes = svg.matches("<line").count() + svg.matches("<path").count();
+        assert!(
+            solid >= 1 && dashes > 4,
+            "solid {solid}, dash pieces {dashes}"
+        );
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

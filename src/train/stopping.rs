@@ -3,12 +3,13 @@
 //!
 //! The rules, in the order they are checked: the loss **diverged** (it is NaN or infinite, or
 //! has grown beyond a factor of its best, 1000× by default: the learning rate is too large);
-//! the loss fell **below** a threshold; the **gradient** is near zero (a minimum, or a plateau);
+//! the loss fell **below** a threshold; the loss **changed** by less than ε since the previous
+//! check; the **gradient** is near zero (a minimum, or a plateau);
 //! the **validation loss** has not improved for a number of checks (early stopping); the
 //! **iteration limit** is reached. Each rule but divergence is off until it is set.
+use super::Stop;
 use descent_autograd::{Float, Tensor};
 use descent_optim::clip_by_global_norm;
-use std::fmt;
 
 /// Stopping rules, checked by [`Stopping::check`] once per iteration; the first one that fires
 /// says why, as a [`Stop`].
@@ -34,6 +35,8 @@ use std::fmt;
 #[derive(Debug, Clone)]
 pub struct Stopping {
     loss_below: Option<f64>,
+    loss_change_below: Option<f64>,
+    previous_loss: Option<f64>,
     gradient_norm_below: Option<f64>,
     max_iterations: Option<usize>,
     patience: Option<usize>,
@@ -63,6 +66,8 @@ impl Stopping {
     pub fn new() -> Self {
         Stopping {
             loss_below: None,
+            loss_change_below: None,
+            previous_loss: None,
             gradient_norm_below: None,
             max_iterations: None,
             patience: None,
@@ -87,6 +92,28 @@ impl Stopping {
     /// ```
     pub fn loss_below(mut self, threshold: f64) -> Self {
         self.loss_below = Some(threshold);
+        self
+    }
+
+    /// Stop when the loss changed by less than `epsilon` since the previous check,
+    /// `|loss − previous| < ε`: the tutorials' most common convergence test. Feed it losses
+    /// that are comparable from check to check (the whole training set's, or an epoch's mean).
+    ///
+    /// ```
+    /// use descent::train::{Stop, Stopping};
+    /// let mut stopping = Stopping::new().loss_change_below(1e-3);
+    /// assert_eq!(stopping.check(0, 1.0, None, None), None); // nothing to compare with yet
+    /// assert_eq!(stopping.check(1, 0.5, None, None), None);
+    /// let stop = stopping.check(2, 0.4995, None, None).unwrap();
+    /// assert!(matches!(stop, Stop::LossChangeBelow { iteration: 2, .. }));
+    /// assert!(stop.converged());
+    /// assert_eq!(
+    ///     stop.to_string(),
+    ///     "converged at iteration 2: loss 4.995e-1 changed by 5.000e-4, less than 1e-3"
+    /// );
+    /// ```
+    pub fn loss_change_below(mut self, epsilon: f64) -> Self {
+        self.loss_change_below = Some(epsilon);
         self
     }
 
@@ -204,7 +231,7 @@ impl Stopping {
     /// training loss (`f32` or `f64`); `gradient_norm` the global gradient norm, for
     /// [`gradient_norm_below`](Stopping::gradient_norm_below); `validation_loss` a loss on
     /// held-out data, for [`patience`](Stopping::patience). Rules are checked in the order
-    /// divergence, loss, gradient, validation, iteration limit.
+    /// divergence, loss, loss change, gradient, validation, iteration limit.
     ///
     /// ```
     /// use descent::train::{Stop, Stopping};
@@ -232,6 +259,7 @@ impl Stopping {
             });
         }
         self.best_loss = best.min(loss);
+        let previous = self.previous_loss.replace(loss);
 
         if let Some(threshold) = self.loss_below.filter(|&t| loss < t) {
             return Some(Stop::LossBelow {
@@ -239,6 +267,17 @@ impl Stopping {
                 loss,
                 threshold,
             });
+        }
+        if let (Some(threshold), Some(previous)) = (self.loss_change_below, previous) {
+            let change = (loss - previous).abs();
+            if change < threshold {
+                return Some(Stop::LossChangeBelow {
+                    iteration,
+                    loss,
+                    change,
+                    threshold,
+                });
+            }
         }
         if let (Some(threshold), Some(norm)) = (self.gradient_norm_below, gradient_norm) {
             if norm < threshold {
@@ -277,179 +316,6 @@ impl Stopping {
         match self.max_iterations {
             Some(limit) if iteration + 1 >= limit => Some(Stop::MaxIterations { iteration, limit }),
             _ => None,
-        }
-    }
-}
-
-/// Why [`Stopping::check`] stopped training. `Display` gives a sentence for the log.
-///
-/// ```
-/// use descent::train::{Stop, Stopping};
-/// let mut stopping = Stopping::new().max_iterations(10);
-/// let stop = (0..).find_map(|i| stopping.check(i, 1.0 / (i + 1) as f64, None, None)).unwrap();
-/// match stop {
-///     Stop::MaxIterations { limit, .. } => assert_eq!(limit, 10),
-///     other => panic!("unexpected: {other}"),
-/// }
-/// assert!(!stop.converged() && !stop.diverged());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Stop {
-    /// The loss fell below the threshold.
-    LossBelow {
-        /// The iteration checked.
-        iteration: usize,
-        /// The loss then.
-        loss: f64,
-        /// The threshold set with [`Stopping::loss_below`].
-        threshold: f64,
-    },
-    /// The global gradient norm fell below the threshold.
-    GradientNearZero {
-        /// The iteration checked.
-        iteration: usize,
-        /// The gradient norm then.
-        norm: f64,
-        /// The threshold set with [`Stopping::gradient_norm_below`].
-        threshold: f64,
-    },
-    /// The iteration limit was reached.
-    MaxIterations {
-        /// The iteration checked, `limit − 1`.
-        iteration: usize,
-        /// The limit set with [`Stopping::max_iterations`].
-        limit: usize,
-    },
-    /// Early stopping: the validation loss has not improved for `checks` checks.
-    NoImprovement {
-        /// The iteration checked.
-        iteration: usize,
-        /// Checks without improvement, the patience.
-        checks: usize,
-        /// The best validation loss.
-        best: f64,
-        /// The iteration of the best validation loss (restore its weights).
-        best_iteration: usize,
-    },
-    /// The loss is NaN or infinite, or has grown beyond `factor` times its best: the
-    /// learning rate is too large (or the data or model produce overflows).
-    Diverged {
-        /// The iteration checked.
-        iteration: usize,
-        /// The loss then.
-        loss: f64,
-        /// The best loss before it (infinite if this was the first check).
-        best: f64,
-        /// The factor set with [`Stopping::divergence_factor`].
-        factor: f64,
-    },
-}
-
-impl Stop {
-    /// The iteration at which the rule fired.
-    ///
-    /// ```
-    /// use descent::train::Stop;
-    /// assert_eq!(Stop::MaxIterations { iteration: 99, limit: 100 }.iteration(), 99);
-    /// ```
-    pub fn iteration(&self) -> usize {
-        match *self {
-            Stop::LossBelow { iteration, .. }
-            | Stop::GradientNearZero { iteration, .. }
-            | Stop::MaxIterations { iteration, .. }
-            | Stop::NoImprovement { iteration, .. }
-            | Stop::Diverged { iteration, .. } => iteration,
-        }
-    }
-
-    /// True when training reached its goal: the loss or the gradient norm fell below its
-    /// threshold (not for an iteration limit, early stopping or divergence).
-    ///
-    /// ```
-    /// use descent::train::Stop;
-    /// assert!(Stop::LossBelow { iteration: 5, loss: 1e-5, threshold: 1e-4 }.converged());
-    /// assert!(!Stop::Diverged { iteration: 5, loss: f64::NAN, best: 1.0, factor: 1e3 }.converged());
-    /// ```
-    pub fn converged(&self) -> bool {
-        matches!(self, Stop::LossBelow { .. } | Stop::GradientNearZero { .. })
-    }
-
-    /// True when the loss diverged.
-    ///
-    /// ```
-    /// use descent::train::Stop;
-    /// assert!(Stop::Diverged { iteration: 5, loss: f64::INFINITY, best: 1.0, factor: 1e3 }.diverged());
-    /// ```
-    pub fn diverged(&self) -> bool {
-        matches!(self, Stop::Diverged { .. })
-    }
-}
-
-impl fmt::Display for Stop {
-    /// ```
-    /// use descent::train::Stop;
-    /// let stop = Stop::Diverged { iteration: 12, loss: 3.2e9, best: 0.5, factor: 1e3 };
-    /// assert_eq!(
-    ///     stop.to_string(),
-    ///     "diverged at iteration 12: loss 3.200e9 has grown beyond 1000× its best (5.000e-1); \
-    ///      lower the learning rate"
-    /// );
-    /// let stop = Stop::Diverged { iteration: 3, loss: f64::NAN, best: 0.5, factor: 1e3 };
-    /// assert_eq!(stop.to_string(), "diverged at iteration 3: loss is NaN; lower the learning rate");
-    /// ```
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Stop::LossBelow {
-                iteration,
-                loss,
-                threshold,
-            } => {
-                write!(
-                    f,
-                    "converged at iteration {iteration}: loss {loss:.3e} is below {threshold:e}"
-                )
-            }
-            Stop::GradientNearZero {
-                iteration,
-                norm,
-                threshold,
-            } => write!(
-                f,
-                "converged at iteration {iteration}: gradient norm {norm:.3e} is below {threshold:e}"
-            ),
-            Stop::MaxIterations { iteration, limit } => {
-                write!(
-                    f,
-                    "stopped at iteration {iteration}: reached the limit of {limit} iterations"
-                )
-            }
-            Stop::NoImprovement {
-                iteration,
-                checks,
-                best,
-                best_iteration,
-            } => write!(
-                f,
-                "stopped early at iteration {iteration}: the validation loss has not improved for \
-                 {checks} checks (best {best:.4e} at iteration {best_iteration})"
-            ),
-            Stop::Diverged {
-                iteration,
-                loss,
-                best,
-                factor,
-            } => {
-                write!(f, "diverged at iteration {iteration}: loss ")?;
-                if loss.is_finite() {
-                    write!(
-                        f,
-                        "{loss:.3e} has grown beyond {factor}× its best ({best:.3e})"
-                    )?;
-                } else {
-                    write!(f, "is {loss}")?;
-                }
-                write!(f, "; lower the learning rate")
-            }
         }
     }
 }
@@ -529,6 +395,19 @@ mod tests {
                 .unwrap()
                 .diverged()
         );
+    }
+
+    #[test]
+    fn loss_change_compares_with_the_previous_check_not_the_best() {
+        let mut stopping = Stopping::new().loss_change_below(0.1);
+        // 1.0 → 2.0 → 1.0 → 1.05: changes 1, 1, 0.05 (the best, 1.0, never matters)
+        let stop = run(&mut stopping, &[1.0, 2.0, 1.0, 1.05]).unwrap();
+        assert!(
+            matches!(stop, Stop::LossChangeBelow { iteration: 3, .. }),
+            "{stop}"
+        );
+        let mut rising = Stopping::new().loss_change_below(0.1);
+        assert_eq!(run(&mut rising, &[1.0, 1.2, 1.4]), None);
     }
 
     #[test]

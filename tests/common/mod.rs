@@ -30,7 +30,7 @@ pub fn mlp(sizes: [usize; 3], seed: u64) -> Sequential<f32> {
 
 /// The model's trainable variables, in order.
 pub fn variables(model: &Sequential<f32>) -> Vec<Variable<f32>> {
-    model.variables().into_iter().map(|(_, v)| v).collect()
+    model.parameters()
 }
 
 /// One training step on the rows `rows` of `(x, y)`, recorded on `tape`; returns the loss.

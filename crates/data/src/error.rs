@@ -167,6 +167,17 @@ pub enum DataError {
         found: usize,
     },
 
+    /// The `csv` crate could not read a record.
+    #[error("{}: line {line}: {message}", file.display())]
+    Csv {
+        /// The file.
+        file: PathBuf,
+        /// Line number, 1-based (0 if unknown).
+        line: usize,
+        /// The `csv` crate's message.
+        message: String,
+    },
+
     /// A CSV holds no data rows (empty, blank, or a header only).
     #[error("{}: no data rows", file.display())]
     Empty {
@@ -178,8 +189,10 @@ pub enum DataError {
     #[error(
         "{}: MNIST files missing: {}. Mnist::load needs train-images-idx3-ubyte, \
          train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte \
-         (each may end in .gz); get them from http://yann.lecun.com/exdb/mnist/ or any mirror, \
-         e.g. the copy in ../shared/data/mnist",
+         (each may end in .gz). MNIST is by Y. LeCun, C. Cortes and C. J. C. Burges (CC BY-SA \
+         3.0): download the four .gz files from http://yann.lecun.com/exdb/mnist/ or a mirror \
+         such as https://ossci-datasets.s3.amazonaws.com/mnist/, put them in one directory \
+         and pass its path",
         dir.display(), missing.join(", ")
     )]
     MissingMnist {
@@ -214,6 +227,7 @@ impl DataError {
             | DataError::BadLabel { file, .. }
             | DataError::NotNumeric { file, .. }
             | DataError::Ragged { file, .. }
+            | DataError::Csv { file, .. }
             | DataError::Empty { file } => file,
             DataError::MissingMnist { dir, .. } => dir,
         }

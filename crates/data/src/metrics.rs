@@ -1,19 +1,25 @@
-//! Scoring predictions: classification (accuracy, confusion matrix, precision, recall, F1)
-//! and regression (MSE, MAE, R²).
+//! Scoring predictions: classification (accuracy, confusion matrix, precision, recall, F1;
+//! binary ones from probabilities and a threshold, [`binary_scores`]) and regression (MSE,
+//! MAE, R²).
 //!
 //! Arguments come in scikit-learn's order, `(truth, predicted)`. Slices of different lengths
 //! are a programmer error and panic with both lengths; empty slices give NaN (0 / 0) for the
 //! averages. Precision, recall and F1 of a class with a zero denominator are 0, as in
 //! scikit-learn (`zero_division=0`).
 
-use ndarray::{Array2, ArrayRef2};
+use ndarray::{Array2, ArrayRef, Dimension, Ix2};
+
+mod binary;
+pub use binary::{BinaryScores, binary_scores};
 
 /// The index of the largest entry of each row: predicted classes from scores, logits or
 /// probabilities. Ties go to the first; a NaN counts as the largest (as in NumPy).
+/// `scores` is any 2-D array, `[rows, classes]`: an `Array2`, or the dynamic-dimensional
+/// array of a tensor (`argmax(logits.array())`).
 ///
 /// # Panics
 ///
-/// If `scores` has no columns.
+/// If `scores` is not 2-D or has no columns.
 ///
 /// ```
 /// use descent_data::metrics::argmax;
@@ -21,8 +27,15 @@ use ndarray::{Array2, ArrayRef2};
 ///
 /// let logits = array![[0.1f32, 2.0, -1.0], [3.0, 3.0, 0.0]];
 /// assert_eq!(argmax(&logits), [1, 0]);
+/// assert_eq!(argmax(&logits.into_dyn()), [1, 0]);
 /// ```
-pub fn argmax<F: PartialOrd + Copy>(scores: &ArrayRef2<F>) -> Vec<usize> {
+pub fn argmax<F: PartialOrd + Copy, D: Dimension>(scores: &ArrayRef<F, D>) -> Vec<usize> {
+    let Ok(scores) = scores.view().into_dimensionality::<Ix2>() else {
+        panic!(
+            "argmax: scores must be 2-D, [rows, classes], not shape {:?}",
+            scores.shape()
+        );
+    };
     assert!(
         scores.ncols() > 0,
         "argmax: scores have no columns, shape {:?}",
@@ -284,7 +297,7 @@ pub fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
 }
 
 /// Panics with the metric's name and both lengths unless they are equal.
-fn same_length(metric: &str, truth: usize, predicted: usize) {
+pub(crate) fn same_length(metric: &str, truth: usize, predicted: usize) {
     assert!(
         truth == predicted,
         "{metric}: truth has {truth} values but predicted has {predicted}"
@@ -368,6 +381,12 @@ mod tests {
             [-1.0, -0.5, -2.0]
         ];
         assert_eq!(argmax(&x), [0, 1, 0, 1]);
+    }
+
+    #[test]
+    #[should_panic(expected = "argmax: scores must be 2-D, [rows, classes], not shape [3]")]
+    fn argmax_of_a_vector_panics() {
+        let _ = argmax(&array![1.0, 2.0, 3.0]);
     }
 
     #[test]

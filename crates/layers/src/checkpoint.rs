@@ -5,6 +5,8 @@
 //! `f32` tensors are stored as `F32`, `f64` as `F64`, little-endian, so PyTorch's
 //! `safetensors.torch.load_file` and NumPy's `safetensors.numpy.load_file` read them (note that a
 //! [`Dense`](crate::Dense) weight is `[inputs, outputs]`, the transpose of `nn.Linear.weight`).
+//! [`save_torch`] and [`load_torch`] write and read PyTorch's `state_dict` layout instead, so
+//! `load_state_dict` takes the file as it is.
 //!
 //! Nothing here leaves a model or a file half-changed, or loads a damaged file silently:
 //! - [`save`] writes a temporary file in the target's directory, flushes and fsyncs it, then
@@ -43,9 +45,11 @@ mod format;
 mod options;
 #[cfg(test)]
 mod tests;
+mod torch;
 
 pub use error::{CheckpointError, Result};
 pub use options::LoadOptions;
+pub use torch::{load_torch, save_torch};
 
 use crate::Module;
 use atomic::replace;

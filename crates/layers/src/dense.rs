@@ -136,6 +136,11 @@ impl<F: Float> Module<F> for Dense<F> {
         let bias = self.bias.iter().map(|b| ("bias".to_string(), b.clone()));
         std::iter::once(weight).chain(bias).collect()
     }
+
+    /// `["weight"]`: `nn.Linear` stores it `[outputs, inputs]`.
+    fn torch_transposed(&self) -> Vec<String> {
+        vec!["weight".to_string()]
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //!     .push(Dense::new(4, 16, &mut rng))
 //!     .push(Relu)
 //!     .push(Dense::new(16, 3, &mut rng));
-//! let vars: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+//! let vars: Vec<Variable<f32>> = model.parameters(); // what the tape and optimizers take
 //!
 //! let x = Tensor::uniform(&[8, 4], -1.0, 1.0, &mut rng);
 //! let labels = Tensor::from_vec(vec![0, 1, 2, 0, 1, 2, 0, 1], &[8]);
@@ -47,7 +47,8 @@
 //! - **Convolutions use PyTorch's layout**: inputs `[N, C, H, W]`, weights `[O, C, kh, kw]`
 //!   ([`Conv2d`]), so a PyTorch model's convolution weights load unchanged.
 //! - **Checkpoints are safetensors files** written atomically, loaded all-or-nothing
-//!   ([`checkpoint`]).
+//!   ([`checkpoint`]), in descent's layout or in PyTorch's `state_dict` layout
+//!   ([`checkpoint::save_torch`], [`checkpoint::load_torch`]).
 #![doc(test(attr(deny(warnings))))]
 
 mod activations;

@@ -62,11 +62,11 @@ impl<F: Float> Sequential<F> {
     }
 }
 
-/// Each child's named variables, prefixed with the child's position.
-fn prefixed<F: Float>(
+/// Each child's names (with whatever goes with them), prefixed with the child's position.
+fn prefixed<F: Float, T>(
     layers: &[Box<dyn Module<F>>],
-    list: impl Fn(&dyn Module<F>) -> Vec<(String, Variable<F>)>,
-) -> Vec<(String, Variable<F>)> {
+    list: impl Fn(&dyn Module<F>) -> Vec<(String, T)>,
+) -> Vec<(String, T)> {
     let children = layers.iter().enumerate();
     children
         .flat_map(|(i, layer)| {
@@ -94,6 +94,17 @@ impl<F: Float> Module<F> for Sequential<F> {
         self.layers
             .iter_mut()
             .for_each(|layer| layer.set_training(training));
+    }
+
+    fn torch_transposed(&self) -> Vec<String> {
+        let names = |layer: &dyn Module<F>| {
+            let names = layer.torch_transposed().into_iter();
+            names.map(|name| (name, ())).collect()
+        };
+        prefixed(&self.layers, names)
+            .into_iter()
+            .map(|(name, ())| name)
+            .collect()
     }
 }
 

@@ -12,7 +12,7 @@ fn mlp_learns_xor_by_gradient_descent() {
         .push(Tanh)
         .push(Dense::new(8, 1, &mut rng))
         .push(Sigmoid);
-    let vars: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let vars: Vec<Variable<f64>> = model.parameters();
     let x = Tensor::from_vec(vec![0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0], &[4, 2]);
     let y = Tensor::from_vec(vec![0.0, 1.0, 1.0, 0.0], &[4, 1]);
 

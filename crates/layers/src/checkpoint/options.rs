@@ -77,38 +77,48 @@ impl LoadOptions {
         module: &M,
     ) -> Result<()> {
         let path = path.as_ref();
-        let mut stored: HashMap<String, Tensor<F>> = self.load(path)?.into_iter().collect();
-        let state = module.state();
-        let mut assignments = Vec::with_capacity(state.len());
-        for (name, variable) in &state {
-            let expected = variable.shape().to_vec();
-            let Some(tensor) = stored.remove(name) else {
-                return Err(CheckpointError::Missing {
-                    file: path.into(),
-                    name: name.clone(),
-                    expected,
-                });
-            };
-            if tensor.shape() != expected {
-                let found = tensor.shape().to_vec();
-                return Err(CheckpointError::Shape {
-                    file: path.into(),
-                    name: name.clone(),
-                    expected,
-                    found,
-                });
-            }
-            assignments.push((variable, tensor));
-        }
-        if let Some(name) = stored.into_keys().min() {
-            return Err(CheckpointError::Unexpected {
+        assign(path, self.load(path)?.into_iter().collect(), module)
+    }
+}
+
+/// Assigns `stored` (read from `path`) to the module's state, after checking that every
+/// tensor of the state is there with its shape and that nothing else is; on error the module
+/// is unchanged.
+pub(super) fn assign<F: Float, M: Module<F> + ?Sized>(
+    path: &Path,
+    mut stored: HashMap<String, Tensor<F>>,
+    module: &M,
+) -> Result<()> {
+    let state = module.state();
+    let mut assignments = Vec::with_capacity(state.len());
+    for (name, variable) in &state {
+        let expected = variable.shape().to_vec();
+        let Some(tensor) = stored.remove(name) else {
+            return Err(CheckpointError::Missing {
                 file: path.into(),
-                name,
+                name: name.clone(),
+                expected,
+            });
+        };
+        if tensor.shape() != expected {
+            let found = tensor.shape().to_vec();
+            return Err(CheckpointError::Shape {
+                file: path.into(),
+                name: name.clone(),
+                expected,
+                found,
             });
         }
-        for (variable, tensor) in assignments {
-            variable.assign(tensor);
-        }
-        Ok(())
+        assignments.push((variable, tensor));
     }
+    if let Some(name) = stored.into_keys().min() {
+        return Err(CheckpointError::Unexpected {
+            file: path.into(),
+            name,
+        });
+    }
+    for (variable, tensor) in assignments {
+        variable.assign(tensor);
+    }
+    Ok(())
 }
