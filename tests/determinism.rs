@@ -7,7 +7,7 @@
 //!   helper thread exists when rayon's budget is two or more, read once per process, so it
 //!   takes a new process).
 //!
-//! When does a product use a second thread? descent cuts products of 2²³ multiply-adds and more
+//! When does a product use a second thread? descent cuts products of 2²² multiply-adds and more
 //! in two halves and offers one to its helper thread (crates/autograd/src/parallel.rs). The
 //! digits MLP's products are below that, so the helper also trains a 784-128-10 MLP on random
 //! data in batches of 256, whose first layer's forward [256, 784]·[784, 128] and weight
