@@ -384,11 +384,16 @@ impl<F: Float> Tape<F> {
 
     /// Differentiable gradients: like [`Tape::gradient`], but the backward pass is recorded on
     /// this tape, so the results are vars that can be differentiated again (Hessian-vector
-    /// products, gradient penalties). Needs a [`Tape::persistent`] tape to be useful.
+    /// products, gradient penalties).
+    ///
+    /// It releases nothing, so one `gradient_vars` followed by one [`Tape::gradient`] (a
+    /// second derivative, a Hessian-vector product) works on a tape from [`Tape::new`]; that
+    /// `gradient` call then releases the tape as usual. A [`Tape::persistent`] tape is needed
+    /// only for more gradient calls after that one.
     ///
     /// ```
     /// use descent_autograd::{Tape, Tensor};
-    /// let tape = Tape::persistent();
+    /// let tape = Tape::new();
     /// let x = tape.watch(Tensor::scalar(2.0f64));
     /// let y = x.powf(3.0);                                  // y = x³
     /// let dy = tape.gradient_vars(&y, &[x]).remove(0);     // 3x² = 12
