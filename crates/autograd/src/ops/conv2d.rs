@@ -55,9 +55,10 @@ impl<F: Float> Op<F> for Conv2d<F> {
         // dx: per image, the columns' gradient Wᵀ·G folded back onto the image.
         let dx = || {
             let mut dx = Tensor::pooled(&[n, c, h, wd], |dx| dx.fill(F::zero()));
-            let images = |g: &[F], dx: &mut [F]| {
+            let images = |count: usize, g: &[F], dx: &mut [F]| {
                 let mut dcols = ndarray::Array2::zeros((k, l));
-                for (g, dx) in g.chunks(o * l).zip(dx.chunks_mut(c * h * wd)) {
+                for i in 0..count {
+                    let (g, dx) = (image(g, i, o * l), image_mut(dx, i, c * h * wd));
                     let g = matrix(g, o, l);
                     gemm(w2.t(), g, F::zero(), dcols.view_mut());
                     let dcols = dcols.as_slice().expect("standard layout");
@@ -70,15 +71,16 @@ impl<F: Float> Op<F> for Conv2d<F> {
                 .expect("pooled storage is standard");
             let (dx_a, dx_b) = dx_all.split_at_mut(cut * c * h * wd);
             let (g_a, g_b) = g.split_at(cut * o * l);
-            parallel::join(|| images(g_a, dx_a), || images(g_b, dx_b));
+            parallel::join(|| images(cut, g_a, dx_a), || images(n - cut, g_b, dx_b));
             dx
         };
         // dW: Σ over images of G·columnsᵀ, each half of the batch summed on its own thread,
         // then the two halves added (the same order for any number of threads).
         let dw = || {
-            let images = |g: &[F], cols: &[F]| {
+            let images = |count: usize, g: &[F], cols: &[F]| {
                 let mut dw = ndarray::Array2::zeros((o, k));
-                for (g, cols) in g.chunks(o * l).zip(cols.chunks(k * l)) {
+                for i in 0..count {
+                    let (g, cols) = (image(g, i, o * l), image(cols, i, k * l));
                     let (g, cols) = (matrix(g, o, l), matrix(cols, k, l));
                     gemm(g, cols.t(), F::one(), dw.view_mut());
                 }
@@ -88,8 +90,8 @@ impl<F: Float> Op<F> for Conv2d<F> {
             let ((g_a, g_b), (cols_a, cols_b)) =
                 (g.split_at(cut * o * l), cols.split_at(cut * k * l));
             parallel::join(
-                || dw_a = Some(images(g_a, cols_a)),
-                || dw_b = Some(images(g_b, cols_b)),
+                || dw_a = Some(images(cut, g_a, cols_a)),
+                || dw_b = Some(images(n - cut, g_b, cols_b)),
             );
             let dw = dw_a.expect("joined") + dw_b.expect("joined");
             Tensor::from(dw).reshape(w.shape())
@@ -101,8 +103,8 @@ impl<F: Float> Op<F> for Conv2d<F> {
             grads.push(ctx.grad_of(2, || {
                 Tensor::pooled(&[o], |db| {
                     db.fill(F::zero());
-                    for image in g.chunks(o * l) {
-                        for (d, row) in db.iter_mut().zip(image.chunks(l)) {
+                    for i in 0..n {
+                        for (d, row) in db.iter_mut().zip(image(g, i, o * l).chunks(l)) {
                             *d += ndarray::aview1(row).sum(); // unrolled, not one chain
                         }
                     }
@@ -111,6 +113,17 @@ impl<F: Float> Op<F> for Conv2d<F> {
         }
         Some(grads)
     }
+}
+
+/// Image `i` of a batch stored as consecutive blocks of `size` elements (`size` may be 0:
+/// no input channels, no output channels).
+fn image<F>(batch: &[F], i: usize, size: usize) -> &[F] {
+    &batch[i * size..(i + 1) * size]
+}
+
+/// [`image`], open for writing.
+fn image_mut<F>(batch: &mut [F], i: usize, size: usize) -> &mut [F] {
+    &mut batch[i * size..(i + 1) * size]
 }
 
 /// A `rows × columns` slice as a matrix.
@@ -160,9 +173,10 @@ fn forward<F: Float>(
         .as_ref()
         .map(|b| b.as_slice().expect("standard layout"));
     // Per image: its columns, then W·columns onto the bias, already the [O, oh, ow] layout.
-    let images = |x: &[F], cols: &mut [F], out: &mut [F]| {
-        let per_image = x.chunks(c * h * w).zip(cols.chunks_mut(k * l));
-        for ((x, cols), out) in per_image.zip(out.chunks_mut(o * l)) {
+    let images = |count: usize, x: &[F], cols: &mut [F], out: &mut [F]| {
+        for i in 0..count {
+            let x = image(x, i, c * h * w);
+            let (cols, out) = (image_mut(cols, i, k * l), image_mut(out, i, o * l));
             unfold_image(x, cols, c, [h, w], window);
             let beta = match bias {
                 Some(bias) => {
@@ -193,7 +207,10 @@ fn forward<F: Float>(
             .into_slice()
             .expect("pooled storage is standard");
         let (out_a, out_b) = out_all.split_at_mut(cut * o * l);
-        parallel::join(|| images(x_a, cols_a, out_a), || images(x_b, cols_b, out_b));
+        parallel::join(
+            || images(cut, x_a, cols_a, out_a),
+            || images(n - cut, x_b, cols_b, out_b),
+        );
     }
     (out, cols, window)
 }
@@ -283,6 +300,29 @@ mod tests {
         let w = Tensor::from_vec(vec![1.0, 1.0, 3.0, -1.0], &[2, 2, 1, 1]);
         let y = x.conv2d(&w, None, [1, 1], [0, 0], [1, 1]);
         assert_eq!(y.to_vec(), vec![3.0, 3.0, 3.0, 3.0, 1.0, 1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn no_input_channels_give_the_bias_and_no_output_channels_nothing() {
+        // Degenerate but valid shapes: every output element must still be written.
+        let tape = Tape::new();
+        let x = tape.watch(Tensor::<f64>::zeros(&[3, 0, 4, 4]));
+        let w = tape.watch(Tensor::zeros(&[2, 0, 3, 3]));
+        let b = tape.watch(Tensor::from_vec(vec![1.5, -2.0], &[2]));
+        let y = x.conv2d(&w, Some(&b), [1, 1], [0, 0], [1, 1]);
+        assert_eq!(y.shape().as_slice(), &[3, 2, 2, 2]);
+        let expected: Vec<f64> = (0..3)
+            .flat_map(|_| [1.5; 4].into_iter().chain([-2.0; 4]))
+            .collect();
+        assert_eq!(y.value().to_vec(), expected);
+        let g = tape.gradient(&y.sum(&[], false), &[x, w, b]);
+        assert_eq!(
+            (g[0].len(), g[1].len(), g[2].to_vec()),
+            (0, 0, vec![12.0, 12.0])
+        );
+        let x = Tensor::<f64>::ones(&[2, 3, 4, 4]);
+        let none = x.conv2d(&Tensor::zeros(&[0, 3, 3, 3]), None, [1, 1], [0, 0], [1, 1]);
+        assert_eq!(none.shape(), &[2, 0, 2, 2]);
     }
 
     #[test]
