@@ -3,13 +3,16 @@
 //! Back-propagation multiplies one factor per layer. With sigmoid, each factor carries
 //! σ' ≤ 1/4, so in a deep network the gradient reaching the first layers is tiny: they barely
 //! learn (vanishing). With weights too large, the activations grow layer by layer and so do
-//! the gradients: here every layer's is hundreds of times He's, and SGD blows up (exploding). The fixes: ReLU with He initialisation (variance 2/fan_in keeps
-//! the signal's size from layer to layer), batch normalisation (re-centres and re-scales every
-//! layer's input), and clipping the gradient's norm (bounds the step, whatever its size).
+//! the gradients: here every layer's is hundreds of times He's, and SGD blows up (exploding).
+//! The fixes: ReLU with He initialisation (variance 2/fan_in keeps the signal's size from
+//! layer to layer), batch normalisation (re-centres and re-scales every layer's input), and
+//! clipping the gradient's norm (bounds the step, whatever its size).
 //!
 //! Every network has 10 dense layers of 32 units between the 64 pixels and the 10 classes.
-//! The example measures each dense layer's weight-gradient norm at initialisation (plot:
-//! target/plots/course_08_gradient_norms.svg), then trains each network for 20 epochs of SGD.
+//! The example measures each dense layer's weight-gradient norm at initialisation (after
+//! clipping, for the clipped network), then trains each network for 20 epochs of SGD. The
+//! plot, target/plots/course_08_gradient_norms.svg, shows the norms per layer and, beside
+//! them, each network's training loss per epoch.
 //!
 //! Run it with `cargo run --release --example course_08_vanishing_gradients`.
 
@@ -128,7 +131,7 @@ fn main() -> Result<(), String> {
         println!("  {:<30} {}", setup.name(), shown.join(" "));
         norms.push((setup, layer_norms));
 
-        let (loss, accuracy) = train_network(
+        let (losses, accuracy) = train_network(
             &mut network,
             setup,
             &train_x,
@@ -136,7 +139,7 @@ fn main() -> Result<(), String> {
             &test_x,
             &test_y,
         );
-        results.push((setup, loss, accuracy));
+        results.push((setup, losses, accuracy));
     }
 
     // One line per network, through (x, y) = (1, values[0]), (2, values[1]), …
@@ -210,7 +213,7 @@ fn main() -> Result<(), String> {
     );
     assert!(result(Setup::ReluHe).2 > 0.9, "ReLU + He did not learn");
     // Batch norm's training loss falls steadily; its test accuracy at the end of an epoch
-    // swings (from 0.2 to 0.9 here), so the loss is what is asserted.
+    // swings (from 0.2 to 0.9 when measured after every epoch), so the loss is asserted.
     assert!(
         result(Setup::SigmoidBatchNorm).1 < 1.0,
         "batch norm did not learn: {:?}",
