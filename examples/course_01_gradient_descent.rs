@@ -8,7 +8,7 @@
 //! Run it with `cargo run --release --example course_01_gradient_descent`.
 
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::rngs::StdRng;
 
 fn main() {
     // Part 1: y = 2x + 1 on x = 0, 0.2, …, 1.8, exactly.

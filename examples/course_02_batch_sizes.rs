@@ -12,12 +12,14 @@
 //!
 //! Run it with `cargo run --release --example course_02_batch_sizes`.
 
+#[path = "course/line.rs"]
+mod line;
 #[path = "course/plot.rs"]
 mod plot;
 
 use descent::prelude::*;
+use descent::rand::rngs::StdRng;
 use plot::{Axis, Chart, Line};
-use rand::{SeedableRng, rngs::StdRng};
 use std::time::{Duration, Instant};
 
 const N: usize = 100;
@@ -37,7 +39,7 @@ fn main() -> Result<(), String> {
     let noise = Tensor::<f64>::normal(&[N, 1], 0.0, 1.0, &mut rng);
     let y = x.mul_scalar(3.0).add_scalar(4.0).add(&noise);
     let (xs, ys) = (x.to_vec(), y.to_vec());
-    let best = least_squares(&xs, &ys);
+    let best = line::least_squares(&xs, &ys);
     let best_loss = full_loss(&xs, &ys, best);
     println!(
         "least squares: θ0 = {:.4}, θ1 = {:.4}, loss {best_loss:.4}\n",
@@ -55,8 +57,8 @@ fn main() -> Result<(), String> {
     let target = best_loss * 1.01;
     println!("to settle within 1% of the least-squares loss ({target:.4}):");
     println!(
-        "{:>10} {:>6} {:>8} {:>7} {:>10}   final θ",
-        "method", "batch", "updates", "epochs", "time"
+        "{:>10} {:>6} {:>8} {:>7} {:>10} {:>13}   final θ",
+        "method", "batch", "updates", "epochs", "time", "after 1 epoch"
     );
     let mut reached = vec![];
     for run in &runs {
@@ -69,15 +71,16 @@ fn main() -> Result<(), String> {
             .get(settled)
             .ok_or(format!("{} did not settle within 1%", run.name))?;
         let epochs = updates as f64 * run.batch_size as f64 / N as f64;
+        let one_epoch = run.trace[N.div_ceil(run.batch_size)].2; // the loss after one pass
         println!(
-            "{:>10} {:>6} {updates:>8} {epochs:>7.2} {:>8.3}ms   ({:.4}, {:.4})",
+            "{:>10} {:>6} {updates:>8} {epochs:>7.2} {:>8.3}ms {one_epoch:>13.4}   ({:.4}, {:.4})",
             run.name,
             run.batch_size,
             seconds * 1e3,
             run.theta.0,
             run.theta.1
         );
-        reached.push((updates, epochs));
+        reached.push((updates, epochs, one_epoch));
     }
 
     // Drawn: the loss above the least-squares loss, which a log scale shows all the way down.
@@ -119,6 +122,10 @@ fn main() -> Result<(), String> {
     let [batch, sgd, mini] = [0, 1, 2].map(|i| reached[i]);
     assert!(batch.0 < mini.0 && mini.0 < sgd.0, "updates: {reached:?}");
     assert!(sgd.1 < batch.1 && mini.1 < batch.1, "epochs: {reached:?}");
+    assert!(
+        sgd.2 < batch.2 && mini.2 < batch.2,
+        "one epoch: {reached:?}"
+    );
     for run in &runs {
         let gap = (run.theta.0 - best.0)
             .abs()
@@ -150,7 +157,7 @@ fn fit(
 ) -> Run {
     let (xs, ys) = (x.to_vec(), y.to_vec());
     let model = Dense::from_tensors(Tensor::zeros(&[1, 1]), Some(Tensor::zeros(&[1])));
-    let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let theta = || (variables[1].value().item(), variables[0].value().item());
     let mut optimizer = Sgd::new(schedule.rate(0));
     let mut batches = Batches::new(N, batch_size).shuffle(7);
@@ -183,14 +190,4 @@ fn fit(
 fn full_loss(x: &[f64], y: &[f64], (t0, t1): (f64, f64)) -> f64 {
     let squares = x.iter().zip(y).map(|(x, y)| (t0 + t1 * x - y).powi(2));
     squares.sum::<f64>() / x.len() as f64
-}
-
-/// The normal equation for one feature: θ1 = cov(x, y) / var(x), θ0 = ȳ − θ1·x̄.
-fn least_squares(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let var: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    let t1 = cov / var;
-    (my - t1 * mx, t1)
 }

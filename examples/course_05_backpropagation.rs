@@ -24,8 +24,8 @@
 
 use descent::data::digits;
 use descent::prelude::*;
+use descent::rand::rngs::StdRng;
 use ndarray::{Array1, Array2, Axis, Ix1, Ix2};
-use rand::{SeedableRng, rngs::StdRng};
 
 const N: usize = 100;
 const HIDDEN: usize = 16;
@@ -40,7 +40,7 @@ fn main() {
         .push(Dense::new(64, HIDDEN, &mut rng))
         .push(Tanh)
         .push(Dense::new(HIDDEN, 10, &mut rng));
-    let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
 
     // The tape's gradients.
     let tape = Tape::new();

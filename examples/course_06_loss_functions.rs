@@ -101,7 +101,7 @@ fn compare_training() {
     for use_ce in [false, true] {
         // A confidently wrong start: weights 0 and bias −8, p = σ(−8) = 0.0003 for every image.
         let model = Dense::from_tensors(Tensor::zeros(&[64, 1]), Some(Tensor::full(&[1], -8.0)));
-        let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+        let variables = model.parameters();
         let mut optimizer = Sgd::new(0.05);
         let mut batches = Batches::new(train.len(), 32).shuffle(1);
         let mut curve = vec![];
@@ -119,8 +119,7 @@ fn compare_training() {
                 let grads = tape.gradient(&loss, &variables);
                 optimizer.apply_gradients(&grads, &variables);
             }
-            let tape = Tape::new();
-            let z = model.forward(&tape.watch(test_x.clone())).value().to_vec();
+            let z = model.predict(&test_x).to_vec();
             let predicted: Vec<usize> = z.iter().map(|&z| usize::from(z > 0.0)).collect();
             curve.push(metrics::accuracy(&truth, &predicted));
         }

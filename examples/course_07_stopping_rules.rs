@@ -2,8 +2,7 @@
 //!
 //! On the linear regression of lesson 1 (y = 4 + 3x + noise, batch gradient descent, α = 0.1):
 //! 1. a maximum number of iterations: always fires, says nothing about convergence;
-//! 2. the loss changing by less than ε between iterations (not a rule of `Stopping`, written
-//!    here as a small function);
+//! 2. the loss changing by less than ε between iterations (`Stopping::loss_change_below`);
 //! 3. the gradient norm below ε: at a minimum the gradient vanishes.
 //!
 //! On a network that overfits (64-64-10 on only 200 digit images, Adam):
@@ -15,91 +14,99 @@
 //!
 //! Run it with `cargo run --release --example course_07_stopping_rules`.
 
+#[path = "course/line.rs"]
+mod line;
+
 use descent::data::digits;
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::rngs::StdRng;
 
 fn main() -> Result<(), PlotError> {
     let mut rng = StdRng::seed_from_u64(42);
     let x = Tensor::<f64>::uniform(&[100, 1], 0.0, 2.0, &mut rng);
     let noise = Tensor::<f64>::normal(&[100, 1], 0.0, 1.0, &mut rng);
     let y = x.mul_scalar(3.0).add_scalar(4.0).add(&noise);
-    let best = least_squares(&x.to_vec(), &y.to_vec());
+    let best = line::least_squares(&x.to_vec(), &y.to_vec());
     println!("least squares: θ = ({:.6}, {:.6})\n", best.0, best.1);
 
-    let rules: [(&str, Rule); 3] = [
-        ("1. at most 50 iterations", Rule::MaxIterations(50)),
+    let limit = 100_000; // a backstop for the two convergence rules
+    let rules = [
+        (
+            "1. at most 50 iterations",
+            Stopping::new().max_iterations(50),
+        ),
         (
             "2. loss changes by less than 1e-10",
-            Rule::LossChange(1e-10),
+            Stopping::new()
+                .loss_change_below(1e-10)
+                .max_iterations(limit),
         ),
-        ("3. gradient norm below 1e-5", Rule::GradientNorm(1e-5)),
+        (
+            "3. gradient norm below 1e-5",
+            Stopping::new()
+                .gradient_norm_below(1e-5)
+                .max_iterations(limit),
+        ),
     ];
-    let mut gaps = vec![];
-    for (name, rule) in rules {
-        let (iteration, theta) = descend(&x, &y, rule);
+    let mut ends = vec![];
+    for (name, stopping) in rules {
+        let (stop, theta) = descend(&x, &y, stopping);
         let gap = (theta.0 - best.0).abs().max((theta.1 - best.1).abs());
+        println!("{name}:\n   {stop}");
         println!(
-            "{name}: stopped after iteration {iteration}, θ = ({:.6}, {:.6}), {gap:.1e} from least squares",
+            "   θ = ({:.6}, {:.6}), {gap:.1e} from least squares",
             theta.0, theta.1
         );
-        gaps.push((iteration, gap));
+        ends.push((stop, gap));
     }
+    let [
+        (limited, limited_gap),
+        (change, change_gap),
+        (gradient, gradient_gap),
+    ] = &ends[..]
+    else {
+        unreachable!("three rules")
+    };
+    // Each rule fired, not the backstop.
+    assert!(matches!(limited, Stop::MaxIterations { .. }), "{limited}");
+    assert!(matches!(change, Stop::LossChangeBelow { .. }), "{change}");
+    assert!(
+        matches!(gradient, Stop::GradientNearZero { .. }),
+        "{gradient}"
+    );
     // 50 iterations are not enough here; the two convergence rules stop close to the minimum.
-    assert!(gaps[0].1 > 0.1, "50 iterations already converged");
-    assert!(gaps[1].1 < 1e-3 && gaps[2].1 < 1e-4, "{gaps:?}");
+    assert!(*limited_gap > 0.1, "50 iterations already converged");
+    assert!(*change_gap < 1e-3 && *gradient_gap < 1e-4, "{ends:?}");
     // A small loss change is weaker evidence than a small gradient: near a minimum the loss
     // changes by about α‖∇J‖², so it stops earlier and farther away.
-    assert!(gaps[1].0 < gaps[2].0 && gaps[1].1 > gaps[2].1, "{gaps:?}");
+    assert!(
+        change.iteration() < gradient.iteration() && change_gap > gradient_gap,
+        "{ends:?}"
+    );
 
     early_stopping()
 }
 
-/// A stopping rule for the linear regression.
-#[derive(Clone, Copy)]
-enum Rule {
-    MaxIterations(usize),
-    LossChange(f64),
-    GradientNorm(f64),
-}
-
-/// Batch gradient descent from θ = 0 until `rule` fires (or 100,000 iterations); returns the
-/// last iteration and (θ0, θ1).
-fn descend(x: &Tensor<f64>, y: &Tensor<f64>, rule: Rule) -> (usize, (f64, f64)) {
+/// Batch gradient descent from θ = 0 until a rule of `stopping` fires; returns why, and
+/// (θ0, θ1).
+fn descend(x: &Tensor<f64>, y: &Tensor<f64>, mut stopping: Stopping) -> (Stop, (f64, f64)) {
     let model = Dense::from_tensors(Tensor::zeros(&[1, 1]), Some(Tensor::zeros(&[1])));
-    let variables: Vec<Variable<f64>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Sgd::new(0.1);
-    let mut stopping = match rule {
-        Rule::MaxIterations(n) => Stopping::new().max_iterations(n),
-        Rule::GradientNorm(eps) => Stopping::new()
-            .gradient_norm_below(eps)
-            .max_iterations(100_000),
-        Rule::LossChange(_) => Stopping::new().max_iterations(100_000),
-    };
-    let mut previous = f64::INFINITY;
     for iteration in 0.. {
         let tape = Tape::new();
         let loss = model
             .forward(&tape.watch(x.clone()))
             .mse(&tape.watch(y.clone()));
         let grads = tape.gradient(&loss, &variables);
-        let loss = loss.item();
-        // The loss-change rule: |J(θ_t) − J(θ_{t−1})| < ε.
-        let small_change = matches!(rule, Rule::LossChange(eps) if (previous - loss).abs() < eps);
-        previous = loss;
-        let stop = stopping.check(iteration, loss, Some(gradient_norm(&grads)), None);
-        if let Some(stop) = &stop {
-            assert!(!stop.diverged(), "{stop}");
-        }
-        if small_change || stop.is_some() {
-            return (
-                iteration,
-                (variables[1].value().item(), variables[0].value().item()),
-            );
+        let norm = gradient_norm(&grads);
+        if let Some(stop) = stopping.check(iteration, loss.item(), Some(norm), None) {
+            let theta = (variables[1].value().item(), variables[0].value().item());
+            return (stop, theta);
         }
         optimizer.apply_gradients(&grads, &variables);
     }
-    unreachable!("the iteration limit stops the loop")
+    unreachable!("every rule set has an iteration limit")
 }
 
 /// 4. Early stopping on a network that overfits.
@@ -119,7 +126,7 @@ fn early_stopping() -> Result<(), PlotError> {
         .push(Dense::new(64, 64, &mut rng))
         .push(Relu)
         .push(Dense::new(64, 10, &mut rng));
-    let variables: Vec<Variable<f32>> = model.variables().into_iter().map(|(_, v)| v).collect();
+    let variables = model.parameters();
     let mut optimizer = Adam::new(1e-2);
     let mut stopping = Stopping::new().patience(10).max_iterations(500);
     let loss_on = |x: &Tensor<f32>, y: &Tensor<usize>| {
@@ -196,14 +203,4 @@ fn early_stopping() -> Result<(), PlotError> {
         "the restored weights are not the best epoch's"
     );
     Ok(())
-}
-
-/// The normal equation for one feature: θ1 = cov(x, y) / var(x), θ0 = ȳ − θ1·x̄.
-fn least_squares(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let cov: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let var: f64 = x.iter().map(|a| (a - mx) * (a - mx)).sum();
-    let t1 = cov / var;
-    (my - t1 * mx, t1)
 }

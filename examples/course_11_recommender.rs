@@ -17,7 +17,7 @@
 //! Run it with `cargo run --release --example course_11_recommender`.
 
 use descent::prelude::*;
-use rand::{RngExt, SeedableRng, rngs::StdRng};
+use descent::rand::{RngExt, rngs::StdRng};
 
 const USERS: usize = 300;
 const ITEMS: usize = 200;

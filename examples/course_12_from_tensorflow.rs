@@ -18,7 +18,7 @@
 //! Run it with `cargo run --release --example course_12_from_tensorflow`.
 
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::rngs::StdRng;
 
 fn main() {
     let mut rng = StdRng::seed_from_u64(42);
@@ -78,4 +78,28 @@ fn main() {
     );
     // The least-squares answer for these data (lesson 1): θ0 = 3.7451, θ1 = 3.2321.
     assert!((b - 3.7451).abs() < 1e-3 && (w - 3.2321).abs() < 1e-3);
+
+    // The Keras way: a layer owns w and b, `model.trainable_variables` is `parameters()`,
+    // `model.predict(x)` needs no tape.
+    let model = Dense::from_tensors(Tensor::zeros(&[1, 1]), Some(Tensor::zeros(&[1]))); // Dense(1)
+    let variables = model.parameters(); // model.trainable_variables
+    let mut opt = Sgd::new(0.1);
+    for _ in 0..500 {
+        let tape = Tape::new();
+        let loss = model
+            .forward(&tape.watch(x.clone()))
+            .mse(&tape.watch(y.clone()));
+        opt.apply_gradients(&tape.gradient(&loss, &variables), &variables);
+    }
+    let (w_layer, b_layer) = (variables[0].value().item(), variables[1].value().item());
+    println!("a Dense layer: w = {w_layer:.6}, b = {b_layer:.6}");
+    let predicted = model.predict(&x).to_vec(); // model.predict(x)
+    let by_formula = x.mul_scalar(w_layer).add_scalar(b_layer).to_vec();
+    let worst = predicted
+        .iter()
+        .zip(&by_formula)
+        .map(|(p, f)| (p - f).abs())
+        .fold(0.0, f64::max);
+    assert!((w_layer - w).abs() < 1e-12 && (b_layer - b).abs() < 1e-12);
+    assert!(worst < 1e-12, "predict differs from x·w + b by {worst}");
 }

@@ -3,23 +3,30 @@
 //!
 //! The problem is logistic regression on 200 points of two overlapping classes in the plane
 //! (seeded), θ = (w1, w2, b), J the mean binary cross-entropy. Its Hessian is
-//! Xᵀ·diag(p(1 − p))·X / n. The tape finds it without that formula: `gradient_vars` records
-//! the backward pass as vars on a persistent tape, so each component of the gradient can be
-//! differentiated again, one Hessian row per component.
+//! Xᵀ·diag(p(1 − p))·X / n. descent's higher-order helpers find it without that formula:
+//! `functional::hessian` records the gradient as vars (`Tape::gradient_vars`) and
+//! differentiates each of its components again, one Hessian row each; `functional::hvp`
+//! gives a Hessian-vector product H·v without forming H.
 //!
 //! Newton's method uses the curvature and converges quadratically (the number of correct
 //! digits doubles per step near the minimum); gradient descent converges linearly, at a rate
-//! set by the Hessian's condition number.
+//! set by the Hessian's condition number. The plot, target/plots/course_13_newton.svg, shows
+//! both gradient norms against the step.
 //!
 //! Run it with `cargo run --release --example course_13_newton`.
 
+#[path = "course/plot.rs"]
+mod plot;
+
+use descent::autograd::functional;
 use descent::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use descent::rand::rngs::StdRng;
+use plot::{Axis, Chart, Line};
 
 const N: usize = 200;
 const D: usize = 3;
 
-fn main() {
+fn main() -> Result<(), String> {
     // Class 0 around (−1, 0), class 1 around (1, 0.5), both with standard deviation 1.
     let mut rng = StdRng::seed_from_u64(3);
     let noise = Tensor::<f64>::normal(&[N, 2], 0.0, 1.0, &mut rng).to_vec();
@@ -38,38 +45,46 @@ fn main() {
     let x = Tensor::from_vec(x, &[N, D]);
     let y = Tensor::from_vec(y, &[N, 1]);
 
-    // The Hessian from the tape at θ = (0.5, −0.5, 0.2), against the formula.
-    let theta = Variable::named("θ", Tensor::from_vec(vec![0.5, -0.5, 0.2], &[D, 1]));
-    let (_, _, hessian) = derivatives(&x, &y, &theta);
+    // The Hessian from the tape at θ = (0.5, −0.5, 0.2), against the formula; and H·v.
+    let theta = Tensor::from_vec(vec![0.5, -0.5, 0.2], &[D, 1]);
+    let hessian = functional::hessian(|t| cross_entropy(t, &x, &y), &theta).reshape(&[D, D]); // [3, 1, 3, 1] → [3, 3]
     let formula = hessian_formula(&x, &theta);
-    let worst = (0..D * D)
-        .map(|k| (hessian[k / D][k % D] - formula[k]).abs())
-        .fold(0.0, f64::max);
-    println!("Hessian from the tape at θ = (0.5, −0.5, 0.2):");
-    for row in &hessian {
+    let worst = largest_difference(&hessian.to_vec(), &formula);
+    println!("Hessian from functional::hessian at θ = (0.5, −0.5, 0.2):");
+    for row in hessian.to_vec().chunks(D) {
         println!("  [{:>9.6} {:>9.6} {:>9.6}]", row[0], row[1], row[2]);
     }
-    println!("largest difference from Xᵀ·diag(p(1 − p))·X / n: {worst:.1e}\n");
-    assert!(worst < 1e-12);
+    println!("largest difference from Xᵀ·diag(p(1 − p))·X / n: {worst:.1e}");
+    let v = Tensor::from_vec(vec![1.0, 2.0, -1.0], &[D, 1]);
+    let (_, hv) = functional::hvp(|t| cross_entropy(t, &x, &y), &theta, &v);
+    let hv_gap = largest_difference(&hv.to_vec(), &hessian.matmul(&v).to_vec());
+    println!("functional::hvp against H·v: {hv_gap:.1e}\n");
+    assert!(worst < 1e-12 && hv_gap < 1e-12);
 
-    // Newton's method from θ = 0.
+    // Newton's method from θ = 0: the gradient from a tape, the Hessian from the helper.
     println!("Newton's method:");
-    let theta = Variable::named("θ", Tensor::zeros(&[D, 1]));
-    let mut newton_steps = 0;
-    let mut norms = vec![];
+    let mut theta = Tensor::zeros(&[D, 1]);
+    let mut newton = vec![]; // the gradient norm before each step
     for step in 0..20 {
-        let (loss, gradient, hessian) = derivatives(&x, &y, &theta);
+        let tape = Tape::new();
+        let t = tape.watch(theta.clone());
+        let value = cross_entropy(&t, &x, &y);
+        let gradient = tape.gradient(&value, &[t]).remove(0).to_vec();
         let norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
-        println!("  step {step}  loss {loss:.12}  gradient norm {norm:.3e}");
-        norms.push(norm);
+        println!(
+            "  step {step}  loss {:.12}  gradient norm {norm:.3e}",
+            value.item()
+        );
+        newton.push(norm);
         if norm < 1e-12 {
-            newton_steps = step;
             break;
         }
-        let delta = solve(hessian, gradient); // H·δ = ∇J
-        theta.update(|mut t| t.iter_mut().zip(&delta).for_each(|(t, d)| *t -= d));
+        let hessian = functional::hessian(|t| cross_entropy(t, &x, &y), &theta).to_vec();
+        let delta = solve(hessian.chunks(D).map(<[f64]>::to_vec).collect(), gradient); // H·δ = ∇J
+        theta = theta.sub(&Tensor::from_vec(delta, &[D, 1]));
     }
-    let newton_theta = theta.value().to_vec();
+    let newton_theta = theta.to_vec();
+    let newton_steps = newton.len() - 1;
 
     // Gradient descent from θ = 0 at a good constant rate, until the gradient norm is as small.
     let theta = Variable::named("θ", Tensor::zeros(&[D, 1]));
@@ -78,13 +93,14 @@ fn main() {
     let mut stopping = Stopping::new()
         .gradient_norm_below(1e-12)
         .max_iterations(100_000);
+    let mut descent = vec![];
     let stop = (0..)
         .find_map(|iteration| {
             let tape = Tape::new();
-            let logits = tape.watch(x.clone()).matmul(&tape.read(&theta));
-            let loss = logits.binary_cross_entropy_with_logits(&tape.watch(y.clone()));
-            let grads = tape.gradient(&loss, &variables);
-            let stop = stopping.check(iteration, loss.item(), Some(gradient_norm(&grads)), None);
+            let value = cross_entropy(&tape.read(&theta), &x, &y);
+            let grads = tape.gradient(&value, &variables);
+            descent.push(gradient_norm(&grads));
+            let stop = stopping.check(iteration, value.item(), descent.last().copied(), None);
             optimizer.apply_gradients(&grads, &variables);
             stop
         })
@@ -94,49 +110,60 @@ fn main() {
     println!("θ by Newton:           {newton_theta:.9?}");
     println!("θ by gradient descent: {gd_theta:.9?}");
 
+    let path = "target/plots/course_13_newton.svg";
+    let steps = |norms: &[f64]| {
+        norms
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (i as f64, n))
+            .collect()
+    };
+    plot::save(
+        path,
+        &[Chart {
+            title: "Gradient norm: Newton against gradient descent",
+            x: Axis::linear("step"),
+            y: Axis::log("gradient norm"),
+            lines: vec![
+                Line::new("Newton", steps(&newton)).marked(),
+                Line::new("gradient descent, rate 4", steps(&descent)),
+            ],
+        }],
+    )?;
+    println!("plot: {path}");
+
     assert!(stop.converged(), "{stop}");
     assert!(
         newton_steps > 0 && newton_steps <= 8,
         "Newton took {newton_steps} steps"
     );
+    // Quadratic convergence: near the minimum each gradient norm is below a constant times the
+    // square of the one before (here the constant is about 14).
+    for pair in newton.windows(2).filter(|pair| pair[0] < 1e-2) {
+        assert!(
+            pair[1] < 50.0 * pair[0] * pair[0],
+            "not quadratic: {pair:?}"
+        );
+    }
     assert!(
         stop.iteration() > 20 * newton_steps,
         "gradient descent was not much slower"
     );
-    let gap = newton_theta
-        .iter()
-        .zip(&gd_theta)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let gap = largest_difference(&newton_theta, &gd_theta);
     assert!(gap < 1e-9, "the two methods disagree by {gap}");
+    Ok(())
 }
 
-/// The loss, its gradient and its Hessian at `theta`, all from one persistent tape.
-fn derivatives(
-    x: &Tensor<f64>,
-    y: &Tensor<f64>,
-    theta: &Variable<f64>,
-) -> (f64, Vec<f64>, Vec<Vec<f64>>) {
-    let tape = Tape::persistent();
-    let t = tape.read(theta);
-    let loss = tape
-        .watch(x.clone())
-        .matmul(&t)
-        .binary_cross_entropy_with_logits(&tape.watch(y.clone()));
-    let gradient = tape.gradient_vars(&loss, &[t]).remove(0); // a var: differentiable again
-    let hessian = (0..D)
-        .map(|i| {
-            tape.gradient(&gradient.slice(0, i, i + 1).sum(&[], false), &[t])
-                .remove(0)
-                .to_vec()
-        })
-        .collect();
-    (loss.item(), gradient.value().to_vec(), hessian)
+/// J(θ) = mean binary cross-entropy of σ(x·θ) against `y`, on `theta`'s tape.
+fn cross_entropy<'t>(theta: &Var<'t, f64>, x: &Tensor<f64>, y: &Tensor<f64>) -> Var<'t, f64> {
+    let tape = theta.tape();
+    let logits = tape.watch(x.clone()).matmul(theta);
+    logits.binary_cross_entropy_with_logits(&tape.watch(y.clone()))
 }
 
 /// Xᵀ·diag(p(1 − p))·X / n, row-major, with p = σ(X·θ).
-fn hessian_formula(x: &Tensor<f64>, theta: &Variable<f64>) -> Vec<f64> {
-    let (x, theta) = (x.to_vec(), theta.value().to_vec());
+fn hessian_formula(x: &Tensor<f64>, theta: &Tensor<f64>) -> Vec<f64> {
+    let (x, theta) = (x.to_vec(), theta.to_vec());
     let mut h = vec![0.0; D * D];
     for row in x.chunks(D) {
         let z: f64 = row.iter().zip(&theta).map(|(a, b)| a * b).sum();
@@ -148,6 +175,13 @@ fn hessian_formula(x: &Tensor<f64>, theta: &Variable<f64>) -> Vec<f64> {
         }
     }
     h
+}
+
+fn largest_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max)
 }
 
 /// Solves H·δ = g by Gaussian elimination with partial pivoting (H is 3×3).

@@ -28,12 +28,12 @@ fn main() -> Result<(), PlotError> {
         test.len()
     );
 
-    // The model, the optimizer, the fit and the plot.
-    let mut rng = StdRng::seed_from_u64(0);
+    // The model (each layer's initial weights from its own seed), the optimizer, the fit and
+    // the plot.
     let mut model = Sequential::<f32>::new()
-        .push(Dense::new(64, 64, &mut rng))
+        .push(Dense::new(64, 64, &mut StdRng::seed_from_u64(0)))
         .push(Relu)
-        .push(Dense::new(64, 10, &mut rng));
+        .push(Dense::new(64, 10, &mut StdRng::seed_from_u64(1)));
     let mut adam = Adam::new(3e-3);
     let history = Fit::new(30, 32)
         .validation(&validation)

@@ -110,27 +110,46 @@ fn draw(
     if x0 > x1 {
         return Err(format!("{}: nothing to draw", chart.title));
     }
-    let pad = |lo: f64, hi: f64| ((hi - lo) * 0.04).max(1e-9);
-    let (px, py) = (pad(x0, x1), pad(y0, y1));
+    // A linear axis gets a small margin; a log axis spans whole powers of ten, so that the
+    // highest line has a tick above it and the lowest one below.
+    let span = |axis: &Axis, lo: f64, hi: f64| match axis.log {
+        true => (lo.floor(), hi.ceil().max(lo.floor() + 1.0)),
+        false => {
+            let pad = ((hi - lo) * 0.04).max(1e-9);
+            (lo - pad, hi + pad)
+        }
+    };
+    let (x_span, y_span) = (span(&chart.x, x0, x1), span(&chart.y, y0, y1));
     let mut plot = ChartBuilder::on(area)
         .caption(chart.title, ("sans-serif", 20))
         .margin(12)
         .x_label_area_size(42)
         .y_label_area_size(62)
-        .build_cartesian_2d((x0 - px)..(x1 + px), (y0 - py)..(y1 + py))
+        .build_cartesian_2d(x_span.0..x_span.1, y_span.0..y_span.1)
         .map_err(|e| text(&e))?;
-    let tick = |axis: Axis<'_>| {
+    // One style for all the ticks of an axis: plain when every value fits 0.001..10000 (or is
+    // 0), scientific otherwise; never "1000" beside "1e4".
+    let tick = |axis: Axis<'_>, (lo, hi): (f64, f64)| {
+        let unscaled = move |v: f64| if axis.log { 10f64.powf(v) } else { v };
+        let (lo, hi) = (unscaled(lo), unscaled(hi));
+        let plain = match lo <= 0.0 && hi >= 0.0 {
+            true => lo.abs().max(hi.abs()) < 1e4,
+            false => lo.abs().min(hi.abs()) >= 1e-3 && lo.abs().max(hi.abs()) < 1e4,
+        };
         move |v: &f64| {
-            let v = if axis.log { 10f64.powf(*v) } else { *v };
-            if v == 0.0 || (1e-2..1e4).contains(&v.abs()) {
+            let v = unscaled(*v);
+            if plain || v == 0.0 {
                 let s = format!("{v:.3}");
                 s.trim_end_matches('0').trim_end_matches('.').to_string()
             } else {
-                format!("{v:.0e}")
+                let s = format!("{v:.2e}"); // "2.50e-1", "1.00e3"
+                let (mantissa, exponent) = s.split_once('e').expect("scientific");
+                let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+                format!("{mantissa}e{exponent}")
             }
         }
     };
-    let (x_tick, y_tick) = (tick(chart.x), tick(chart.y));
+    let (x_tick, y_tick) = (tick(chart.x, x_span), tick(chart.y, y_span));
     let with_scale = |axis: &Axis| {
         if axis.log {
             format!("{} (log scale)", axis.label)
@@ -138,7 +157,14 @@ fn draw(
             axis.label.to_string()
         }
     };
+    // A log axis is labelled at its powers of ten only.
+    let labels = |axis: &Axis, (lo, hi): (f64, f64)| match axis.log {
+        true => (hi - lo) as usize + 1,
+        false => 10,
+    };
     plot.configure_mesh()
+        .x_labels(labels(&chart.x, x_span))
+        .y_labels(labels(&chart.y, y_span))
         .x_desc(with_scale(&chart.x))
         .y_desc(with_scale(&chart.y))
         .x_label_formatter(&x_tick)
@@ -148,6 +174,7 @@ fn draw(
         .axis_desc_style(("sans-serif", 15))
         .draw()
         .map_err(|e| text(&e))?;
+    let legend = emptiest_corner(&lines, x_span, y_span);
     let mut colour = 0;
     for (line, points) in lines {
         if line.name.is_empty() {
@@ -168,12 +195,37 @@ fn draw(
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], style));
     }
     plot.configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 13))
         .draw()
         .map_err(|e| text(&e))
+}
+
+/// The corner of the chart where the legend hides the fewest points: the one whose box (the
+/// outer 45% of the width, 30% of the height) holds the fewest.
+fn emptiest_corner(
+    lines: &[(&Line, Vec<(f64, f64)>)],
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> SeriesLabelPosition {
+    let points = || lines.iter().flat_map(|(_, points)| points.iter());
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let hidden = |&(_, right, upper): &(SeriesLabelPosition, bool, bool)| {
+        let inside = |&&(x, y): &&(f64, f64)| {
+            let (fx, fy) = ((x - x0) / (x1 - x0), (y - y0) / (y1 - y0));
+            (if right { fx > 0.55 } else { fx < 0.45 }) && (if upper { fy > 0.7 } else { fy < 0.3 })
+        };
+        points().filter(inside).count()
+    };
+    let best = corners.into_iter().min_by_key(hidden);
+    best.map_or(SeriesLabelPosition::UpperRight, |(position, _, _)| position)
 }
 
 /// At most about 600 points of a long line, evenly spaced along x (as drawn), with the first
