@@ -8,13 +8,13 @@ use crate::ops::window::{Window, nchw};
 use crate::{Float, Op, Tensor, Value, Var, parallel};
 use ndarray::{ArrayView2, ArrayViewMut2, Ix2};
 
-/// The columns of the input are kept for the fused backward (the weight gradient needs them).
-struct Conv2d<F> {
+/// The window's geometry (the input itself is on the tape; its columns are made again per
+/// image in the backward rather than kept, see [`Columns`]).
+struct Conv2d {
     window: Window,
-    cols: Tensor<F>,
 }
 
-impl<F: Float> Op<F> for Conv2d<F> {
+impl<F: Float> Op<F> for Conv2d {
     fn name(&self) -> &'static str {
         "conv2d"
     }
@@ -44,11 +44,11 @@ impl<F: Float> Op<F> for Conv2d<F> {
         let [n, c, h, wd] = nchw("conv2d", "input", x.shape());
         let [o, ..] = dims(w.shape());
         let [_, _, oh, ow] = nchw("conv2d", "gradient", ctx.grad.shape());
-        let (k, l) = (self.cols.shape()[1], oh * ow);
+        let (k, l) = (w.len() / o.max(1), oh * ow);
         let g = ctx.grad.array().as_standard_layout();
         let g = g.as_slice().expect("standard layout");
-        let cols = self.cols.array();
-        let cols = cols.as_slice().expect("the op's own columns are standard");
+        let x = x.array().as_standard_layout();
+        let x = x.as_slice().expect("standard layout");
         let w2 = w.reshape(&[o, k]);
         let w2 = w2.view().into_dimensionality::<Ix2>().expect("2-D");
         let cut = n / 2;
@@ -56,13 +56,17 @@ impl<F: Float> Op<F> for Conv2d<F> {
         let dx = || {
             let mut dx = Tensor::pooled(&[n, c, h, wd], |dx| dx.fill(F::zero()));
             let images = |count: usize, g: &[F], dx: &mut [F]| {
-                let mut dcols = ndarray::Array2::zeros((k, l));
+                let mut dcols = Columns::new(k * l);
                 for i in 0..count {
                     let (g, dx) = (image(g, i, o * l), image_mut(dx, i, c * h * wd));
-                    let g = matrix(g, o, l);
-                    gemm(w2.t(), g, F::zero(), dcols.view_mut());
-                    let dcols = dcols.as_slice().expect("standard layout");
-                    fold_image(dcols, dx, c, [h, wd], self.window);
+                    let dcols_view = ArrayViewMut2::from_shape((k, l), &mut dcols.0[..]);
+                    gemm(
+                        w2.t(),
+                        matrix(g, o, l),
+                        F::zero(),
+                        dcols_view.expect("[K, L]"),
+                    );
+                    fold_image(&dcols.0, dx, c, [h, wd], self.window);
                 }
             };
             let dx_all = dx
@@ -79,21 +83,26 @@ impl<F: Float> Op<F> for Conv2d<F> {
         // sums dWᵀ = columns·Gᵀ: written [C·kh·kw, O], the product reads the columns where they
         // lie instead of packing them (measured ×0.6–0.7 of the time of G·columnsᵀ).
         let dw = || {
-            let images = |count: usize, g: &[F], cols: &[F]| {
-                let mut dw_t = ndarray::Array2::zeros((k, o));
+            let images = |count: usize, g: &[F], x: &[F]| {
+                let (mut cols, mut dw_t) = (Columns::new(k * l), ndarray::Array2::zeros((k, o)));
                 for i in 0..count {
-                    let (g, cols) = (image(g, i, o * l), image(cols, i, k * l));
-                    let (g, cols) = (matrix(g, o, l), matrix(cols, k, l));
-                    gemm(cols, g.t(), F::one(), dw_t.view_mut());
+                    unfold_image(
+                        image(x, i, c * h * wd),
+                        &mut cols.0,
+                        c,
+                        [h, wd],
+                        self.window,
+                    );
+                    let g = matrix(image(g, i, o * l), o, l);
+                    gemm(matrix(&cols.0, k, l), g.t(), F::one(), dw_t.view_mut());
                 }
                 dw_t
             };
             let (mut dw_a, mut dw_b) = (None, None);
-            let ((g_a, g_b), (cols_a, cols_b)) =
-                (g.split_at(cut * o * l), cols.split_at(cut * k * l));
+            let ((g_a, g_b), (x_a, x_b)) = (g.split_at(cut * o * l), x.split_at(cut * c * h * wd));
             parallel::join(
-                || dw_a = Some(images(cut, g_a, cols_a)),
-                || dw_b = Some(images(n - cut, g_b, cols_b)),
+                || dw_a = Some(images(cut, g_a, x_a)),
+                || dw_b = Some(images(n - cut, g_b, x_b)),
             );
             let dw_t = dw_a.expect("joined") + dw_b.expect("joined");
             Tensor::from(dw_t.t().as_standard_layout().into_owned()).reshape(w.shape())
@@ -133,6 +142,30 @@ fn matrix<F>(values: &[F], rows: usize, columns: usize) -> ArrayView2<'_, F> {
     ArrayView2::from_shape((rows, columns), values).expect("a whole matrix")
 }
 
+/// One image's columns `[C·kh·kw, oh·ow]` (or their gradient), made when needed in a buffer
+/// each thread reuses. Kept small and made again per image, the columns stay in the cache for
+/// the product that reads them; writing the whole batch's columns out (64 × 100 KB for the
+/// second convolution of arch C) and reading them back in the backward cost more than making
+/// them twice.
+struct Columns<F: Float>(Vec<F>);
+
+impl<F: Float> Columns<F> {
+    /// A buffer of `len` elements from this thread's spares.
+    fn new(len: usize) -> Self {
+        let mut values: Vec<F> = crate::pool::take();
+        values.resize(len, F::zero());
+        Columns(values)
+    }
+}
+
+impl<F: Float> Drop for Columns<F> {
+    fn drop(&mut self) {
+        let mut values = std::mem::take(&mut self.0);
+        values.clear();
+        crate::pool::give(values);
+    }
+}
+
 /// The dimensions of a `[O, C, kh, kw]` weight.
 #[track_caller]
 fn dims(shape: &[usize]) -> [usize; 4] {
@@ -142,14 +175,14 @@ fn dims(shape: &[usize]) -> [usize; 4] {
     }
 }
 
-/// The output and the input's columns; checks every shape.
+/// The output and the window; checks every shape.
 #[track_caller]
 fn forward<F: Float>(
     x: &Tensor<F>,
     weight: &Tensor<F>,
     bias: Option<&Tensor<F>>,
     window: Window,
-) -> (Tensor<F>, Tensor<F>, Window) {
+) -> (Tensor<F>, Window) {
     let [n, c, h, w] = nchw("conv2d", "input", x.shape());
     let [o, wc, kh, kw] = dims(weight.shape());
     if c != wc {
@@ -175,11 +208,11 @@ fn forward<F: Float>(
         .as_ref()
         .map(|b| b.as_slice().expect("standard layout"));
     // Per image: its columns, then W·columns onto the bias, already the [O, oh, ow] layout.
-    let images = |count: usize, x: &[F], cols: &mut [F], out: &mut [F]| {
+    let images = |count: usize, x: &[F], out: &mut [F]| {
+        let mut cols = Columns::new(k * l);
         for i in 0..count {
-            let x = image(x, i, c * h * w);
-            let (cols, out) = (image_mut(cols, i, k * l), image_mut(out, i, o * l));
-            unfold_image(x, cols, c, [h, w], window);
+            let (x, out) = (image(x, i, c * h * w), image_mut(out, i, o * l));
+            unfold_image(x, &mut cols.0, c, [h, w], window);
             let beta = match bias {
                 Some(bias) => {
                     let rows = out.chunks_mut(l).zip(bias);
@@ -188,33 +221,23 @@ fn forward<F: Float>(
                 }
                 None => F::zero(), // gemm writes every element
             };
-            let cols = matrix(cols, k, l);
             let out = ArrayViewMut2::from_shape((o, l), out).expect("[O, L]");
-            gemm(w2, cols, beta, out);
+            gemm(w2, matrix(&cols.0, k, l), beta, out);
         }
     };
-    let mut cols = Tensor::pooled(&[n, k, l], |_| {}); // every element written below
-    let mut out = Tensor::pooled(&[n, o, oh, ow], |_| {});
+    let mut out = Tensor::pooled(&[n, o, oh, ow], |_| {}); // every element written below
     {
         // The two halves of the batch go to parallel::join (the helper thread, if free).
         let cut = n / 2;
         let (x_a, x_b) = x.split_at(cut * c * h * w);
-        let cols_all = cols
-            .view_mut()
-            .into_slice()
-            .expect("pooled storage is standard");
-        let (cols_a, cols_b) = cols_all.split_at_mut(cut * k * l);
         let out_all = out
             .view_mut()
             .into_slice()
             .expect("pooled storage is standard");
         let (out_a, out_b) = out_all.split_at_mut(cut * o * l);
-        parallel::join(
-            || images(cut, x_a, cols_a, out_a),
-            || images(n - cut, x_b, cols_b, out_b),
-        );
+        parallel::join(|| images(cut, x_a, out_a), || images(n - cut, x_b, out_b));
     }
-    (out, cols, window)
+    (out, window)
 }
 
 impl<F: Float> Tensor<F> {
@@ -279,9 +302,8 @@ impl<'t, F: Float> Var<'t, F> {
             .padding(padding)
             .dilation(dilation);
         let bias_value = bias.map(Var::value);
-        let (value, cols, window) =
-            forward(&self.value(), &weight.value(), bias_value.as_ref(), window);
-        let op = Conv2d { window, cols };
+        let (value, window) = forward(&self.value(), &weight.value(), bias_value.as_ref(), window);
+        let op = Conv2d { window };
         match bias {
             Some(b) => self.tape().push(op, &[self, weight, b], value),
             None => self.tape().push(op, &[self, weight], value),
