@@ -135,8 +135,8 @@ fn pool_plane<F: Float>(
             let corner = top + ox * stride[1];
             let mut running = (image[corner], corner);
             for start in (corner..).step_by(w).take(kh) {
-                for i in start..start + kw {
-                    running = after(take, running, (image[i], i));
+                for (i, &v) in (start..).zip(&image[start..start + kw]) {
+                    running = after(take, running, (v, i));
                 }
             }
             (*best, *at) = (running.0, first + running.1);
