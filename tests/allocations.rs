@@ -3,8 +3,8 @@
 //! The goal (DESIGN.md) is a step that allocates nothing after the first few: a dropped tape
 //! gives its values' storage and node list to a per-thread store of spares, the gradients give
 //! theirs back when dropped, and the next step's ops take from it (crates/autograd/src/pool.rs).
-//! These tests hold a steady step (arch A and B of the benchmarks with Momentum, and the digits
-//! MLP with Adam) to **nothing but the gemm crate's own bookkeeping**: each call into that crate
+//! These tests hold a steady step (arch A, B and C — the CNN — of the benchmarks with Momentum,
+//! and the digits MLP with Adam) to **nothing but the gemm crate's own bookkeeping**: each call into that crate
 //! allocates a few flags and, for some layouts, a packing buffer, and frees them before it
 //! returns; descent cannot hand it memory. The tests measure exactly that by timing nothing:
 //! they run each of the step's products alone (same shapes, same transposed views), count what
@@ -144,6 +144,8 @@ struct Trainer {
     batches: Batches,
     batch_x: Tensor<f32>,
     batch_y: Tensor<usize>,
+    /// The shape the model takes each batch in (`[batch, 784]`, or `[batch, 1, 28, 28]`).
+    input_shape: Vec<usize>,
 }
 
 impl Trainer {
@@ -161,6 +163,7 @@ impl Trainer {
             Tensor::zeros(&[batch, x.ncols()]),
             Tensor::full(&[batch], 0),
         );
+        let input_shape = batch_x.shape().to_vec();
         Trainer {
             model,
             variables,
@@ -170,7 +173,15 @@ impl Trainer {
             batches,
             batch_x,
             batch_y,
+            input_shape,
         }
+    }
+
+    /// The trainer with each batch reshaped to `[batch, images...]` before the model.
+    fn images(mut self, images: &[usize]) -> Self {
+        self.input_shape.truncate(1);
+        self.input_shape.extend(images);
+        self
     }
 
     /// Trains `steps` steps (over as many epochs as needed) and returns each step's usage with
@@ -203,7 +214,7 @@ impl Trainer {
         });
         let tape = Tape::new();
         let (loss, forward) = usage(|| {
-            let x = tape.watch(self.batch_x.clone());
+            let x = tape.watch(self.batch_x.reshape(&self.input_shape));
             self.model.forward(&x).cross_entropy(&self.batch_y)
         });
         let (grads, gradient) = usage(|| tape.gradient(&loss, &self.variables));
@@ -300,7 +311,7 @@ fn measure(name: &str, mut trainer: Trainer, steps: usize) -> Step {
 /// The products of one training step of a `sizes` MLP, as (m, k, n, a transposed, b
 /// transposed): per layer the forward `x·W`, the weight gradient `xᵀ·G`, and (but for the first
 /// layer, whose input needs no gradient) the input gradient `G·Wᵀ`.
-fn products(sizes: &[usize], batch: usize) -> Vec<(usize, usize, usize, bool, bool)> {
+fn products_of(sizes: &[usize], batch: usize) -> Vec<Product> {
     let mut products = Vec::new();
     for (i, pair) in sizes.windows(2).enumerate() {
         let (fan_in, fan_out) = (pair[0], pair[1]);
@@ -313,12 +324,38 @@ fn products(sizes: &[usize], batch: usize) -> Vec<(usize, usize, usize, bool, bo
     products
 }
 
+/// The products of one step of arch C (the CNN of examples/bench_mnist.rs), each with how many
+/// times it runs: per image and convolution, the forward `W [O, C·25] · columns [C·25, L]` and
+/// the weight gradient `columns · Gᵀ` (written transposed), and for the second convolution the
+/// columns' gradient `Wᵀ · G`; then the dense layer's three products.
+fn cnn_products(batch: usize) -> Vec<(Product, usize)> {
+    let mut products = Vec::new();
+    for (i, (channels, outputs, positions)) in [(1, 16, 576), (16, 32, 64)].into_iter().enumerate()
+    {
+        let k = channels * 25;
+        products.push(((outputs, k, positions, false, false), batch));
+        products.push(((k, positions, outputs, false, true), batch));
+        if i > 0 {
+            products.push(((k, outputs, positions, true, false), batch));
+        }
+    }
+    // The dense layer's forward and weight gradient, and its input gradient (the convolutions
+    // need it; an MLP's first layer does not).
+    let dense = products_of(&[512, 10], batch).into_iter().map(|p| (p, 1));
+    products.extend(dense);
+    products.push(((batch, 10, 512, false, true), 1));
+    products
+}
+
+/// A product as (m, k, n, a transposed, b transposed).
+type Product = (usize, usize, usize, bool, bool);
+
 /// What the gemm crate allocates for the products of one step: each product runs alone on a
-/// tape, once to warm descent's storage, then counted.
-fn gemm_bookkeeping(sizes: &[usize], batch: usize) -> Usage {
+/// tape, once to warm descent's storage, then counted (times the number of times it runs).
+fn gemm_bookkeeping(products: &[(Product, usize)]) -> Usage {
     let mut rng = StdRng::seed_from_u64(2);
     let mut total = Usage::default();
-    for (m, k, n, transpose_a, transpose_b) in products(sizes, batch) {
+    for &((m, k, n, transpose_a, transpose_b), times) in products {
         let mut operand = |rows, cols, transpose| match transpose {
             true => Tensor::<f32>::uniform(&[cols, rows], -1.0, 1.0, &mut rng).transpose(),
             false => Tensor::<f32>::uniform(&[rows, cols], -1.0, 1.0, &mut rng),
@@ -331,26 +368,49 @@ fn gemm_bookkeeping(sizes: &[usize], batch: usize) -> Usage {
         };
         product();
         let ((), used) = usage(product);
-        total.calls += used.calls;
-        total.bytes += used.bytes;
+        total.calls += used.calls * times as u64;
+        total.bytes += used.bytes * times as u64;
     }
     total
 }
 
 /// Fails unless a steady step allocated exactly what the gemm crate asks for inside its
 /// products, and nothing else.
-fn allocates_only_gemm_bookkeeping(name: &str, steady: Step, sizes: &[usize], batch: usize) {
-    let gemm = gemm_bookkeeping(sizes, batch);
+fn allocates_only_gemm_bookkeeping(name: &str, steady: Step, products: &[(Product, usize)]) {
+    allocates_gemm_bookkeeping_and(name, steady, products, Usage::default());
+}
+
+/// Fails unless a steady step allocated exactly what the gemm crate asks for inside its
+/// products, plus `boxes`: the tape boxes each op it records, which allocates for an op that
+/// carries state (a convolution's window, a pool's indices) and not for the others.
+fn allocates_gemm_bookkeeping_and(
+    name: &str,
+    steady: Step,
+    products: &[(Product, usize)],
+    boxes: Usage,
+) {
+    let mut gemm = gemm_bookkeeping(products);
     println!(
-        "{name}: the gemm crate's own bookkeeping in the step's products: {} bytes in {} calls",
-        gemm.bytes, gemm.calls
+        "{name}: the gemm crate's own bookkeeping in the step's products: {} bytes in {} calls; \
+         the tape's boxes of ops with state: {} bytes in {} calls",
+        gemm.bytes, gemm.calls, boxes.bytes, boxes.calls
     );
+    gemm.calls += boxes.calls;
+    gemm.bytes += boxes.bytes;
     assert_eq!(
         (steady.total.bytes, steady.total.calls),
         (gemm.bytes, gemm.calls),
         "{name}: a steady step allocated more than the gemm crate's bookkeeping (by phase: \
          {steady:?})"
     );
+}
+
+/// [`products_of`] an MLP, each once.
+fn mlp_products(sizes: &[usize], batch: usize) -> Vec<(Product, usize)> {
+    products_of(sizes, batch)
+        .into_iter()
+        .map(|p| (p, 1))
+        .collect()
 }
 
 /// Keeps every product on the calling thread (see the module doc); the first test to call
@@ -367,7 +427,7 @@ fn digits_mlp_with_adam_steady_step_allocates_only_gemm_bookkeeping() {
     let model = common::mlp([64, 64, 10], 0);
     let trainer = Trainer::new(model, Box::new(Adam::new(3e-3)), common::digits_train(), 32);
     let steady = measure("digits 64-64-10, batch 32", trainer, 100);
-    allocates_only_gemm_bookkeeping("digits", steady, &[64, 64, 10], 32);
+    allocates_only_gemm_bookkeeping("digits", steady, &mlp_products(&[64, 64, 10], 32));
 }
 
 #[test]
@@ -376,7 +436,7 @@ fn arch_a_steady_step_allocates_only_gemm_bookkeeping() {
     let optimizer = Box::new(Momentum::new(0.1, 0.9));
     let trainer = Trainer::new(mlp(&[784, 128, 10]), optimizer, mnist_shaped(), 64);
     let steady = measure("arch A 784-128-10, batch 64", trainer, 20);
-    allocates_only_gemm_bookkeeping("arch A", steady, &[784, 128, 10], 64);
+    allocates_only_gemm_bookkeeping("arch A", steady, &mlp_products(&[784, 128, 10], 64));
 }
 
 #[test]
@@ -385,5 +445,33 @@ fn arch_b_steady_step_allocates_only_gemm_bookkeeping() {
     let optimizer = Box::new(Momentum::new(0.05, 0.9));
     let trainer = Trainer::new(mlp(&[784, 512, 512, 10]), optimizer, mnist_shaped(), 128);
     let steady = measure("arch B 784-512-512-10, batch 128", trainer, 12);
-    allocates_only_gemm_bookkeeping("arch B", steady, &[784, 512, 512, 10], 128);
+    allocates_only_gemm_bookkeeping("arch B", steady, &mlp_products(&[784, 512, 512, 10], 128));
+}
+
+#[test]
+fn arch_c_cnn_steady_step_allocates_only_gemm_bookkeeping() {
+    one_thread();
+    let mut rng = StdRng::seed_from_u64(0);
+    let cnn = Sequential::new()
+        .push(Conv2d::new(1, 16, [5, 5], &mut rng))
+        .push(Relu)
+        .push(MaxPool2d::new([2, 2]))
+        .push(Conv2d::new(16, 32, [5, 5], &mut rng))
+        .push(Relu)
+        .push(MaxPool2d::new([2, 2]))
+        .push(Flatten::default())
+        .push(Dense::new(512, 10, &mut rng));
+    let optimizer = Box::new(Momentum::new(0.05, 0.9));
+    let trainer = Trainer::new(cnn, optimizer, mnist_shaped(), 64).images(&[1, 28, 28]);
+    let steady = measure("arch C CNN, batch 64", trainer, 8);
+    // Besides the products, the tape's boxes of the four ops that carry state: each Conv2d
+    // holds its window (4 pairs of usize, 64 bytes), each MaxPool2d its index buffer (a Vec,
+    // 24 bytes). The columns, the indices, the weight-gradient halves and every value and
+    // gradient come from the thread's spares.
+    let boxes = Usage {
+        calls: 4,
+        bytes: 2 * 64 + 2 * 24,
+        peak_above_start: 0,
+    };
+    allocates_gemm_bookkeeping_and("arch C", steady, &cnn_products(64), boxes);
 }

@@ -49,6 +49,28 @@ pub(crate) fn give<T: 'static>(spare: T) {
     with_spares(|spares| spares.push(spare));
 }
 
+/// `len` elements (zeros, or what a previous user left, as the caller says) in a `Vec` taken
+/// from this thread's spares and given back when dropped: scratch and index buffers that
+/// allocate nothing once training is steady (a buffer only grows, so after a step or two every
+/// spare fits every use).
+pub(crate) struct SpareVec<T: 'static>(pub(crate) Vec<T>);
+
+impl<T: Copy + Default + 'static> SpareVec<T> {
+    /// A spare of `len` elements, each `T::default()`.
+    pub(crate) fn zeroed(len: usize) -> Self {
+        let mut values: Vec<T> = take();
+        values.clear();
+        values.resize(len, T::default());
+        SpareVec(values)
+    }
+}
+
+impl<T: 'static> Drop for SpareVec<T> {
+    fn drop(&mut self) {
+        give(std::mem::take(&mut self.0));
+    }
+}
+
 /// Spare tensor storage of one element type, by length.
 struct Storage<F> {
     by_len: HashMap<usize, Spares<F>>,

@@ -5,11 +5,15 @@ use crate::ops::fold::fold_image;
 use crate::ops::matmul::gemm;
 use crate::ops::unfold::unfold_image;
 use crate::ops::window::{Window, nchw};
+use crate::pool::SpareVec;
 use crate::{Float, Op, Tensor, Value, Var, parallel};
 use ndarray::{ArrayView2, ArrayViewMut2, Ix2};
 
-/// The window's geometry (the input itself is on the tape; its columns are made again per
-/// image in the backward rather than kept, see [`Columns`]).
+/// The window's geometry. The input is on the tape; its columns are not kept but made again
+/// per image in the backward, in a buffer each thread reuses: kept small, the columns stay in
+/// the cache for the product that reads them, where writing the whole batch's columns out
+/// (64 × 100 KB for the second convolution of arch C) and reading them back in the backward
+/// cost as much as making them twice, and took 10 MiB more.
 struct Conv2d {
     window: Window,
 }
@@ -56,7 +60,7 @@ impl<F: Float> Op<F> for Conv2d {
         let dx = || {
             let mut dx = Tensor::pooled(&[n, c, h, wd], |dx| dx.fill(F::zero()));
             let images = |count: usize, g: &[F], dx: &mut [F]| {
-                let mut dcols = Columns::new(k * l);
+                let mut dcols = SpareVec::zeroed(k * l);
                 for i in 0..count {
                     let (g, dx) = (image(g, i, o * l), image_mut(dx, i, c * h * wd));
                     let dcols_view = ArrayViewMut2::from_shape((k, l), &mut dcols.0[..]);
@@ -84,7 +88,7 @@ impl<F: Float> Op<F> for Conv2d {
         // lie instead of packing them (measured ×0.6–0.7 of the time of G·columnsᵀ).
         let dw = || {
             let images = |count: usize, g: &[F], x: &[F]| {
-                let (mut cols, mut dw_t) = (Columns::new(k * l), ndarray::Array2::zeros((k, o)));
+                let (mut cols, mut dw_t) = (SpareVec::zeroed(k * l), SpareVec::zeroed(k * o));
                 for i in 0..count {
                     unfold_image(
                         image(x, i, c * h * wd),
@@ -94,7 +98,13 @@ impl<F: Float> Op<F> for Conv2d {
                         self.window,
                     );
                     let g = matrix(image(g, i, o * l), o, l);
-                    gemm(matrix(&cols.0, k, l), g.t(), F::one(), dw_t.view_mut());
+                    let dw_t = ArrayViewMut2::from_shape((k, o), &mut dw_t.0[..]);
+                    gemm(
+                        matrix(&cols.0, k, l),
+                        g.t(),
+                        F::one(),
+                        dw_t.expect("[K, O]"),
+                    );
                 }
                 dw_t
             };
@@ -104,8 +114,16 @@ impl<F: Float> Op<F> for Conv2d {
                 || dw_a = Some(images(cut, g_a, x_a)),
                 || dw_b = Some(images(n - cut, g_b, x_b)),
             );
-            let dw_t = dw_a.expect("joined") + dw_b.expect("joined");
-            Tensor::from(dw_t.t().as_standard_layout().into_owned()).reshape(w.shape())
+            let (dw_a, dw_b) = (dw_a.expect("joined"), dw_b.expect("joined"));
+            Tensor::pooled(w.shape(), |dw| {
+                for (oi, row) in dw.chunks_exact_mut(k.max(1)).enumerate() {
+                    let columns =
+                        (dw_a.0[oi..].iter().step_by(o)).zip(dw_b.0[oi..].iter().step_by(o));
+                    row.iter_mut()
+                        .zip(columns)
+                        .for_each(|(d, (&a, &b))| *d = a + b);
+                }
+            })
         };
         let mut grads: Grads<Tensor<F>> = [ctx.grad_of(0, dx), ctx.grad_of(1, dw)]
             .into_iter()
@@ -140,30 +158,6 @@ fn image_mut<F>(batch: &mut [F], i: usize, size: usize) -> &mut [F] {
 /// A `rows × columns` slice as a matrix.
 fn matrix<F>(values: &[F], rows: usize, columns: usize) -> ArrayView2<'_, F> {
     ArrayView2::from_shape((rows, columns), values).expect("a whole matrix")
-}
-
-/// One image's columns `[C·kh·kw, oh·ow]` (or their gradient), made when needed in a buffer
-/// each thread reuses. Kept small and made again per image, the columns stay in the cache for
-/// the product that reads them; writing the whole batch's columns out (64 × 100 KB for the
-/// second convolution of arch C) and reading them back in the backward cost more than making
-/// them twice.
-struct Columns<F: Float>(Vec<F>);
-
-impl<F: Float> Columns<F> {
-    /// A buffer of `len` elements from this thread's spares.
-    fn new(len: usize) -> Self {
-        let mut values: Vec<F> = crate::pool::take();
-        values.resize(len, F::zero());
-        Columns(values)
-    }
-}
-
-impl<F: Float> Drop for Columns<F> {
-    fn drop(&mut self) {
-        let mut values = std::mem::take(&mut self.0);
-        values.clear();
-        crate::pool::give(values);
-    }
 }
 
 /// The dimensions of a `[O, C, kh, kw]` weight.
@@ -209,7 +203,7 @@ fn forward<F: Float>(
         .map(|b| b.as_slice().expect("standard layout"));
     // Per image: its columns, then W·columns onto the bias, already the [O, oh, ow] layout.
     let images = |count: usize, x: &[F], out: &mut [F]| {
-        let mut cols = Columns::new(k * l);
+        let mut cols = SpareVec::zeroed(k * l);
         for i in 0..count {
             let (x, out) = (image(x, i, c * h * w), image_mut(out, i, o * l));
             unfold_image(x, &mut cols.0, c, [h, w], window);

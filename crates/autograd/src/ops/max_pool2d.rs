@@ -2,11 +2,13 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
+use crate::pool::SpareVec;
 use crate::{Float, Op, Tensor, Value, Var, parallel};
 
-/// Where each output's maximum was, as a flat index into the input.
+/// Where each output's maximum was, as a flat index into the input (in a buffer that goes back
+/// to the thread's spares with the tape).
 struct MaxPool2d {
-    argmax: Tensor<usize>,
+    argmax: SpareVec<usize>,
 }
 
 impl<F: Float> Op<F> for MaxPool2d {
@@ -19,19 +21,22 @@ impl<F: Float> Op<F> for MaxPool2d {
         let shape = ctx.inputs[0].shape();
         let size = shape.iter().product();
         ctx.unary(|| {
-            let g = ctx.grad.reshape(&[self.argmax.len()]);
-            g.scatter_add(0, &self.argmax, size).reshape(&shape)
+            let argmax = &self.argmax.0;
+            let at = Tensor::from_vec(argmax.clone(), &[argmax.len()]);
+            let g = ctx.grad.reshape(&[argmax.len()]);
+            g.scatter_add(0, &at, size).reshape(&shape)
         })
     }
     fn backward_fused(&self, ctx: &Backward<'_, Tensor<F>>) -> Option<Grads<Tensor<F>>> {
         let shape = ctx.inputs[0].shape();
         Some(ctx.unary(|| {
-            let mut dx = vec![F::zero(); shape.iter().product()];
             let g = ctx.grad.array().as_standard_layout();
-            let at = self.argmax.array();
-            let pairs = at.iter().zip(g.as_slice().expect("standard layout"));
-            pairs.for_each(|(&i, &g)| dx[i] += g);
-            Tensor::from_vec(dx, shape)
+            let g = g.as_slice().expect("standard layout");
+            Tensor::pooled(&shape, |dx| {
+                dx.fill(F::zero());
+                let pairs = self.argmax.0.iter().zip(g);
+                pairs.for_each(|(&i, &g)| dx[i] += g);
+            })
         }))
     }
 }
@@ -162,7 +167,7 @@ fn forward<F: Float>(
     x: &Tensor<F>,
     kernel: [usize; 2],
     stride: [usize; 2],
-) -> (Tensor<F>, Tensor<usize>) {
+) -> (Tensor<F>, SpareVec<usize>) {
     let [n, c, h, w] = nchw("max_pool2d", "input", x.shape());
     let [oh, ow] = Window::new(kernel)
         .stride(stride)
@@ -177,7 +182,7 @@ fn forward<F: Float>(
         out: [oh, ow],
     };
     let mut values = Tensor::pooled(&[n, c, oh, ow], |_| {}); // every element written below
-    let mut argmax = vec![0; n * c * out];
+    let mut argmax = SpareVec::zeroed(n * c * out);
     {
         // The two halves of the planes go to parallel::join (the helper thread, if free).
         let cut = n * c / 2;
@@ -186,14 +191,14 @@ fn forward<F: Float>(
             .into_slice()
             .expect("pooled storage is standard");
         let (values_a, values_b) = all.split_at_mut(cut * out);
-        let (argmax_a, argmax_b) = argmax.split_at_mut(cut * out);
+        let (argmax_a, argmax_b) = argmax.0.split_at_mut(cut * out);
         let arch = pulp::Arch::new();
         parallel::join(
             || arch.dispatch(Planes(input, 0, values_a, argmax_a, geometry)),
             || arch.dispatch(Planes(input, cut, values_b, argmax_b, geometry)),
         );
     }
-    (values, Tensor::from_vec(argmax, &[n * c * out]))
+    (values, argmax)
 }
 
 impl<F: Float> Tensor<F> {
@@ -285,7 +290,7 @@ mod tests {
             let (y, at) = super::forward(&x, kernel, stride);
             let [oh, ow] = [0, 1].map(|i| (([h, w][i] - kernel[i]) / stride[i]) + 1);
             assert_eq!(y.shape(), &[n, c, oh, ow]);
-            let (y, at) = (y.to_vec(), at.to_vec());
+            let (y, at) = (y.to_vec(), at.0.clone());
             for p in 0..n * c {
                 for (oy, ox) in (0..oh).flat_map(|oy| (0..ow).map(move |ox| (oy, ox))) {
                     let corner = p * h * w + oy * stride[0] * w + ox * stride[1];
