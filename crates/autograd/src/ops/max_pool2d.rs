@@ -32,7 +32,7 @@ impl<F: Float> Op<F> for MaxPool2d {
         Some(ctx.unary(|| {
             let g = ctx.grad.array().as_standard_layout();
             let g = g.as_slice().expect("standard layout");
-            Tensor::pooled(&shape, |dx| {
+            Tensor::pooled(shape, |dx| {
                 dx.fill(F::zero());
                 let pairs = self.argmax.0.iter().zip(g);
                 pairs.for_each(|(&i, &g)| dx[i] += g);
