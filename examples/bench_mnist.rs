@@ -150,8 +150,8 @@ fn products(sizes: &[usize], batch: usize) -> Vec<(usize, usize, usize, bool, bo
 type Product = (usize, usize, usize, bool, bool);
 
 /// The products of one arch C step, each with how many times it runs: per image, each
-/// convolution's forward `W [O, C·25] · cols [C·25, positions]` and weight gradient
-/// `G [O, positions] · colsᵀ`, and for the second its column gradient `Wᵀ · G`; then the dense
+/// convolution's forward `W [O, C·25] · cols [C·25, positions]` and weight gradient, summed
+/// transposed as `cols · Gᵀ`, and for the second its column gradient `Wᵀ · G`; then the dense
 /// layer's three products (its input gradient feeds the convolutions).
 fn cnn_products(batch: usize) -> Vec<(Product, usize)> {
     let mut products = Vec::new();
@@ -159,7 +159,7 @@ fn cnn_products(batch: usize) -> Vec<(Product, usize)> {
     {
         let k = channels * 25;
         products.push(((outputs, k, positions, false, false), batch));
-        products.push(((outputs, positions, k, false, true), batch));
+        products.push(((k, positions, outputs, false, true), batch));
         if i > 0 {
             products.push(((k, outputs, positions, true, false), batch));
         }
