@@ -24,7 +24,7 @@ mod options;
 use descent::data::Images;
 use descent::prelude::*;
 use descent::rand::rngs::StdRng;
-use descent_dist::{DataParallel, mpi};
+use descent_dist::DataParallel;
 use ndarray::Ix2;
 use std::path::Path;
 use std::time::Instant;
@@ -46,7 +46,8 @@ usage: mpirun -n N target/release/examples/mnist_ddp --data DIR [options]
 ";
 
 fn main() {
-    let universe = mpi::initialize().expect("MPI is initialised once, here");
+    // MPI, and a panic on any process (say, a checkpoint missing on one machine) ends the job.
+    let universe = descent_dist::initialize().expect("MPI is started once, here");
     let usage = format!("{USAGE}{}", options::MNIST_DATA);
     let names = [
         "data", "arch", "hidden", "epochs", "steps", "save", "resume",

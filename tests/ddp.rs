@@ -32,6 +32,8 @@
 //!   checkpoint rank 0 wrote) ends within the same bound.
 //! - **Processes that built different models** stop at the start, every one with a message
 //!   naming the rank and the first differing variable, well within a timeout (no hang).
+//! - **A process that panics** (here: its checkpoint is missing) ends the whole job through
+//!   `MPI_Abort` while the other waits in a collective call, instead of leaving it hanging.
 #![cfg(feature = "mpi")]
 
 use descent::layers::checkpoint;
@@ -113,7 +115,10 @@ fn mpirun(args: &[&str], limit: Duration) -> Output {
     let start = Instant::now();
     while child.try_wait().expect("wait for mpirun").is_none() {
         if start.elapsed() > limit {
-            child.kill().expect("kill mpirun");
+            // SIGTERM first: mpirun then ends the processes it started (SIGKILL would orphan them).
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            std::thread::sleep(Duration::from_secs(5));
+            let _ = child.kill();
             let output = child.wait_with_output().expect("output");
             panic!(
                 "mpirun {args:?} still ran after {limit:?} (a hang?)\n{}{}",
@@ -292,4 +297,33 @@ fn processes_that_built_different_models_stop_at_the_start_naming_rank_and_varia
         "the message is not there:\n{stderr}"
     );
     println!("stopped after {:.1} s", start.elapsed().as_secs_f64());
+}
+
+#[test]
+fn a_process_that_fails_before_the_start_ends_the_job_instead_of_hanging() {
+    let (example, data) = (example(), mnist_dir());
+    let (example, data) = (
+        example.to_str().expect("utf-8"),
+        data.to_str().expect("utf-8"),
+    );
+    // Rank 1's checkpoint is missing (as on a machine it was not copied to): it panics while
+    // rank 0 waits for it in DataParallel::new's first collective call.
+    let missing = std::env::temp_dir().join(format!("descent-ddp-missing-{}", std::process::id()));
+    let missing = missing.to_str().expect("utf-8");
+    let args = [
+        "-n", "1", example, "--data", data, "--steps", "1", ":", "-n", "1", example, "--data",
+        data, "--steps", "1", "--resume", missing,
+    ];
+    let output = mpirun(&args, Duration::from_secs(120));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "a run without its checkpoint succeeded:\n{stderr}"
+    );
+    // The job ended (`mpirun` panics after its time limit otherwise); Open MPI's own
+    // "MPI_ABORT was invoked" banner sometimes loses a race and is not printed.
+    assert!(
+        stderr.contains("model.safetensors: No such file"),
+        "no panic message:\n{stderr}"
+    );
 }

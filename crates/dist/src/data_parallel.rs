@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 /// use descent_optim::{Optimizer, Sgd};
 /// use rand::{SeedableRng, rngs::StdRng};
 ///
-/// let universe = mpi::initialize().expect("MPI is initialised once");
+/// let universe = descent_dist::initialize().expect("MPI is started once");
 /// let digits = descent_data::digits();
 /// let mut rng = StdRng::seed_from_u64(0); // the same seed everywhere; rank 0's weights win anyway
 /// let model = Sequential::<f32>::new()
@@ -63,7 +63,8 @@ impl<F: Float + Equivalence> DataParallel<F> {
     /// them (weights and running statistics), so every process starts from the same model.
     ///
     /// From here on a panic on any process ends the whole job (`MPI_Abort`) after printing its
-    /// message, rather than leaving the other processes waiting in a collective call.
+    /// message, rather than leaving the other processes waiting in a collective call; start
+    /// MPI with [`initialize`] to have that from the start.
     ///
     /// # Errors
     ///
@@ -170,6 +171,23 @@ impl<F: Float + Equivalence> DataParallel<F> {
     }
 }
 
+/// Starts MPI, as `mpi::initialize` does (`None` when it was started already), and from then on
+/// ends the whole job (`MPI_Abort`) when any process panics, after printing the panic as
+/// usual. Without that, a process that fails before or during training (a checkpoint missing
+/// on one machine, a shape error) would unwind alone, and the others would wait for it in
+/// their next collective call forever.
+///
+/// ```no_run
+/// let universe = descent_dist::initialize().expect("MPI is started once");
+/// let world = universe.world(); // for DataParallel::new
+/// # let _ = world;
+/// ```
+pub fn initialize() -> Option<mpi::environment::Universe> {
+    let universe = mpi::initialize()?;
+    abort_on_panic();
+    Some(universe)
+}
+
 /// Every process's layout, in rank order, on every process.
 fn gather(world: &SimpleCommunicator, layout: &Layout) -> Vec<Layout> {
     let bytes = layout.encode();
@@ -207,7 +225,9 @@ fn abort_on_panic() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             previous(info);
-            SimpleCommunicator::world().abort(101);
+            if mpi::environment::is_initialized() && !mpi::environment::is_finalized() {
+                SimpleCommunicator::world().abort(101);
+            }
         }));
     });
 }

@@ -63,11 +63,10 @@ mod replicate;
 mod shard;
 
 #[cfg(feature = "mpi")]
-pub use data_parallel::DataParallel;
+pub use data_parallel::{DataParallel, initialize};
 pub use layout::{Disagreement, Entry, Layout, agree};
 pub use mean::{pack, unpack_mean};
-/// The `mpi` crate this one is built with (rsmpi): `descent_dist::mpi::initialize()` starts MPI
-/// with the version whose communicators [`DataParallel`] takes.
+/// The `mpi` crate this one is built with (rsmpi), whose communicators [`DataParallel`] takes.
 #[cfg(feature = "mpi")]
 pub use mpi;
 pub use replicate::{assign_flat, flatten};
