@@ -271,25 +271,28 @@ fn one_and_two_processes_end_at_the_weights_of_one_process_and_so_does_a_resumed
     );
 }
 
-#[test]
-fn processes_that_built_different_models_stop_at_the_start_naming_rank_and_variable() {
+/// Runs the example as two ranks given different options (MPMD: `mpirun -n 1 A : -n 1 B`),
+/// within two minutes; its standard error, and whether it succeeded.
+fn two_ranks(rank0: &[&str], rank1: &[&str]) -> (String, bool) {
     let (example, data) = (example(), mnist_dir());
     let (example, data) = (
         example.to_str().expect("utf-8"),
         data.to_str().expect("utf-8"),
     );
-    // MPMD: rank 0 runs the example as it is, rank 1 with a narrower hidden layer.
-    let args = [
-        "-n", "1", example, "--data", data, ":", "-n", "1", example, "--data", data, "--hidden",
-        "64",
-    ];
-    let start = Instant::now();
+    let mut args = vec!["-n", "1", example, "--data", data];
+    args.extend(rank0);
+    args.extend([":", "-n", "1", example, "--data", data]);
+    args.extend(rank1);
     let output = mpirun(&args, Duration::from_secs(120));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !output.status.success(),
-        "different models trained:\n{stderr}"
-    );
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (stderr, output.status.success())
+}
+
+#[test]
+fn processes_that_built_different_models_stop_at_the_start_naming_rank_and_variable() {
+    let start = Instant::now();
+    let (stderr, succeeded) = two_ranks(&[], &["--hidden", "64"]); // a narrower hidden layer
+    assert!(!succeeded, "different models trained:\n{stderr}");
     let expected = "rank 1 disagrees with rank 0 on variable 0: rank 0 has \"0.weight\" \
                     [784, 128], rank 1 has \"0.weight\" [784, 64]";
     assert!(
@@ -301,23 +304,13 @@ fn processes_that_built_different_models_stop_at_the_start_naming_rank_and_varia
 
 #[test]
 fn a_process_that_fails_before_the_start_ends_the_job_instead_of_hanging() {
-    let (example, data) = (example(), mnist_dir());
-    let (example, data) = (
-        example.to_str().expect("utf-8"),
-        data.to_str().expect("utf-8"),
-    );
     // Rank 1's checkpoint is missing (as on a machine it was not copied to): it panics while
     // rank 0 waits for it in DataParallel::new's first collective call.
     let missing = std::env::temp_dir().join(format!("descent-ddp-missing-{}", std::process::id()));
     let missing = missing.to_str().expect("utf-8");
-    let args = [
-        "-n", "1", example, "--data", data, "--steps", "1", ":", "-n", "1", example, "--data",
-        data, "--steps", "1", "--resume", missing,
-    ];
-    let output = mpirun(&args, Duration::from_secs(120));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (stderr, succeeded) = two_ranks(&["--steps", "1"], &["--steps", "1", "--resume", missing]);
     assert!(
-        !output.status.success(),
+        !succeeded,
         "a run without its checkpoint succeeded:\n{stderr}"
     );
     // The job ended (`mpirun` panics after its time limit otherwise); Open MPI's own
