@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 ///     .push(Dense::new(32, 10, &mut rng));
 /// let mut dist = DataParallel::new(universe.world(), &model).unwrap_or_else(|e| panic!("{e}"));
 /// let (variables, mut optimizer) = (model.parameters(), Sgd::new(0.1));
-/// let mut batches = dist.batches(Batches::new(digits.len(), 64).shuffle(42)); // shares
+/// let mut batches = dist.batches(Batches::new(digits.len(), 64).shuffle(42).drop_last(true));
 /// for rows in batches.epoch() {
 ///     let share = digits.subset(rows);
 ///     let x = Tensor::from(share.inputs.mapv(|p| p as f32 / 16.0));
