@@ -2,10 +2,10 @@
 //! the measurement behind descent's choice of GEMM backend (docs/profile.md).
 //!
 //! ```text
-//! MATMUL_NUM_THREADS=1 cargo bench --bench gemm_backends -- matrixmultiply
-//! MATMUL_NUM_THREADS=2 cargo bench --bench gemm_backends -- matrixmultiply
-//! cargo bench --bench gemm_backends -- gemm-1
-//! RAYON_NUM_THREADS=2 cargo bench --bench gemm_backends -- gemm-2
+//! MATMUL_NUM_THREADS=1 cargo bench -p descent-benches --bench gemm_backends -- matrixmultiply
+//! MATMUL_NUM_THREADS=2 cargo bench -p descent-benches --bench gemm_backends -- matrixmultiply
+//! cargo bench -p descent-benches --bench gemm_backends -- gemm-1
+//! RAYON_NUM_THREADS=2 cargo bench -p descent-benches --bench gemm_backends -- gemm-2
 //! ```
 #![allow(unsafe_code)] // the gemm crate's entry point takes raw pointers
 

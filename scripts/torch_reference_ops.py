@@ -1,4 +1,4 @@
-"""Reference values and gradients from PyTorch for crates/autograd/tests/pytorch_agreement.rs.
+"""Reference values and gradients from PyTorch for crates/autograd/tests/autograd/pytorch_agreement.rs.
 
 Run with a Python that has torch: `python scripts/torch_reference_ops.py`. It prints the
 `CASES` table of that test (name, value, gradient of Σ w · f with respect to the first input,

@@ -1,4 +1,4 @@
-"""PyTorch's side of descent's state_dict interop (crates/layers/tests/torch.rs).
+"""PyTorch's side of descent's state_dict interop (crates/layers/tests/layers/torch.rs).
 
     python scripts/torch_state_dict.py make
         Writes crates/layers/tests/fixtures/torch_mlp.safetensors, the state_dict of
@@ -9,7 +9,7 @@
         Loads MODEL, written by descent's checkpoint::save_torch, into the same architecture
         with load_state_dict(..., strict=True) and checks that its output on IO's "input"
         equals IO's "output" (descent's predictions). `cargo test -p descent-layers --test
-        torch` writes both files under target/tmp/ and prints their paths.
+        layers torch::` writes both files under target/tmp/ and prints their paths.
 
 Needs torch and safetensors (pip install torch safetensors). CI has no torch: the Rust test
 reads the committed fixtures.

@@ -5,7 +5,6 @@
 use descent_autograd::{Float, Reduction, Tensor, Var, Window, check};
 use rand::{SeedableRng, rngs::StdRng};
 
-#[path = "gradcheck/coverage.rs"]
 mod coverage;
 
 /// Where a row's inputs are drawn from: away from kinks and poles.
@@ -376,7 +375,8 @@ fn every_var_op_has_a_row() {
         "found only {} Var methods: has the parser lost its way?",
         methods.len()
     );
-    let source = std::fs::read_to_string(format!("{root}/tests/gradcheck.rs")).expect("table");
+    let source =
+        std::fs::read_to_string(format!("{root}/tests/autograd/gradcheck.rs")).expect("table");
     let rows = coverage::table_rows(&source);
     assert_eq!(
         rows.len(),

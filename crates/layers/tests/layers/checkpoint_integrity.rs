@@ -266,7 +266,12 @@ fn saves_killed_midway_leave_nothing_after_the_next_save() {
     let mut orphans_seen = 0;
     for _ in 0..5 {
         let mut child = Command::new(std::env::current_exe().expect("test binary"))
-            .args(["--ignored", "--exact", "save_forever", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "checkpoint_integrity::save_forever",
+                "--test-threads=1",
+            ])
             .env("DESCENT_SAVE_FOREVER", &path)
             .stdout(std::process::Stdio::null())
             .spawn()

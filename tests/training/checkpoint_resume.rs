@@ -16,8 +16,8 @@
 //! and a save into a read-only directory (skipped, with a note, where permissions do not apply,
 //! e.g. as root): each an `Io` error naming the file, the previous checkpoint unchanged.
 
+use crate::common;
 use descent::layers::checkpoint::CheckpointError;
-mod common;
 
 use descent::prelude::*;
 use ndarray::Array2;

@@ -1,7 +1,7 @@
 //! Optimizer state survives a round trip through named tensors bit for bit, and a bad list of
 //! tensors is refused without changing anything.
 
-mod common;
+use crate::common;
 
 use common::every_optimizer;
 use descent_autograd::{Tape, Tensor, Variable};

@@ -2,7 +2,7 @@
 //! conv 3×3 1→8 (padding 1), ReLU, max-pool 2, conv 3×3 8→16 (padding 1), ReLU, max-pool 2,
 //! flatten 64, dense 10; Adam 3e-3, mini-batches of 32, 30 epochs, seeded.
 
-mod common;
+use crate::common;
 
 use descent::prelude::*;
 use ndarray::{Array2, Axis, Ix2};

@@ -2,7 +2,7 @@
 //! not finite panics naming the step and the variable, with nothing for the user to build.
 //! Before this, SGD at lr 1e6 filled the weights with NaN by step 4 without a word.
 
-mod common;
+use crate::common;
 
 use common::every_optimizer;
 use descent_autograd::{Tape, Tensor, Variable};

@@ -1,6 +1,6 @@
 //! Learning-rate schedules: their values at chosen steps, and driving an optimizer.
 
-mod common;
+use crate::common;
 
 use common::every_optimizer;
 use descent_autograd::{Tensor, Variable};

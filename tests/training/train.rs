@@ -251,7 +251,7 @@ fn progress_child() {
 fn progress_is_silent_when_stderr_is_a_pipe() {
     let output = Command::new(std::env::current_exe().unwrap())
         .args([
-            "progress_child",
+            "train::progress_child",
             "--exact",
             "--ignored",
             "--nocapture",
