@@ -49,8 +49,7 @@ pub(crate) fn give<T: 'static>(spare: T) {
     with_spares(|spares| spares.push(spare));
 }
 
-/// `len` elements (zeros, or what a previous user left, as the caller says) in a `Vec` taken
-/// from this thread's spares and given back when dropped: scratch and index buffers that
+/// `len` zeros in a `Vec` taken from this thread's spares and given back when dropped: scratch and index buffers that
 /// allocate nothing once training is steady (a buffer only grows, so after a step or two every
 /// spare fits every use). Drop it on the thread that made it: one made on the helper thread and
 /// dropped on the caller's would be a new allocation there, and one more spare here, every step.

@@ -35,26 +35,12 @@ pub(crate) fn unfold_image<F: Float>(
     window.walk(channels, size, |col, at, outputs, step| {
         let dst = &mut cols[col + outputs.start..col + outputs.end];
         if step == 1 {
-            copy_short(dst, &image[at..at + dst.len()]);
+            dst.copy_from_slice(&image[at..at + dst.len()]);
         } else {
             let src = image[at..].iter().step_by(step);
             dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
         }
     });
-}
-
-/// `dst.copy_from_slice(src)` for the short runs of a window (often 8 to 24 elements), eight at
-/// a time by moves the compiler writes inline: `copy_from_slice` calls `memmove`, whose call
-/// cost as much as the copy on these lengths.
-#[inline(always)]
-fn copy_short<F: Float>(dst: &mut [F], src: &[F]) {
-    let (mut dst, mut src) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
-    for (d, s) in (&mut dst).zip(&mut src) {
-        let d: &mut [F; 8] = d.try_into().expect("a chunk of 8");
-        *d = s.try_into().expect("a chunk of 8");
-    }
-    let pairs = dst.into_remainder().iter_mut().zip(src.remainder());
-    pairs.for_each(|(d, &s)| *d = s);
 }
 
 impl<F: Float> Tensor<F> {

@@ -1,7 +1,6 @@
 //! `Window`: the geometry of a sliding window over the last two axes of `[N, C, H, W]`, shared
 //! by `unfold`, `fold`, the convolutions and the pools, and the index walk they all run.
 
-use smallvec::SmallVec;
 use std::ops::Range;
 
 /// A sliding window over the two spatial axes of an `[N, C, H, W]` tensor, with PyTorch's
@@ -96,25 +95,17 @@ impl Window {
     ) {
         let [oh, ow] = self.output_size("unfold", size);
         let ([kh, kw], [h, w]) = (self.kernel, size);
-        // Per tap row `ki` (and column `kj`): its offset into the input and the outputs that
-        // fall inside it, the same for every channel, so computed once (they divide).
-        let offset = |axis: usize, tap: usize| {
-            (tap * self.dilation[axis]) as isize - self.padding[axis] as isize
-        };
-        let taps = |axis: usize, taps: usize, outputs: usize, size: usize| {
-            let inside_of = |t| inside(outputs, self.stride[axis], offset(axis, t), size);
-            (0..taps)
-                .map(inside_of)
-                .collect::<SmallVec<[Range<usize>; 8]>>()
-        };
-        let (row_taps, col_taps) = (taps(0, kh, oh, h), taps(1, kw, ow, w));
         for c in 0..channels {
-            for (ki, rows) in row_taps.iter().enumerate() {
-                for (kj, cols) in col_taps.iter().enumerate() {
+            for ki in 0..kh {
+                let y_offset = (ki * self.dilation[0]) as isize - self.padding[0] as isize;
+                let rows = inside(oh, self.stride[0], y_offset, h);
+                for kj in 0..kw {
+                    let x_offset = (kj * self.dilation[1]) as isize - self.padding[1] as isize;
+                    let cols = inside(ow, self.stride[1], x_offset, w);
                     let row = (c * kh + ki) * kw + kj;
                     for oy in rows.clone() {
-                        let iy = (oy * self.stride[0]) as isize + offset(0, ki);
-                        let ix = (cols.start * self.stride[1]) as isize + offset(1, kj);
+                        let iy = (oy * self.stride[0]) as isize + y_offset;
+                        let ix = (cols.start * self.stride[1]) as isize + x_offset;
                         let input = (c * h + iy as usize) * w + ix as usize;
                         let col = (row * oh + oy) * ow;
                         f(col, input, cols.clone(), self.stride[1]);
