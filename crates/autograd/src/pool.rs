@@ -10,30 +10,34 @@
 
 use crate::{Float, Tensor};
 use ndarray::{ArcArray, IxDyn};
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// The most bytes of spare tensor storage kept per thread and element type (256 MiB).
 const MAX_SPARE_BYTES: usize = 256 << 20;
 
 thread_local! {
-    /// One list of spares per type (`Vec<T>` for spares of type `T`), found by downcasting.
-    static SPARES: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+    /// One list of spares per type (`Vec<T>` for spares of type `T`), tagged with the type's
+    /// id so that finding it compares ids without a call through each list's vtable.
+    static SPARES: RefCell<Vec<(TypeId, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Runs `f` on this thread's spares of type `T`.
 fn with_spares<T: 'static, R>(f: impl FnOnce(&mut Vec<T>) -> R) -> R {
     SPARES.with(|cell| {
         let mut lists = cell.borrow_mut();
-        let index = match lists.iter().position(|list| list.is::<Vec<T>>()) {
+        let id = TypeId::of::<Vec<T>>();
+        let index = match lists.iter().position(|(of, _)| *of == id) {
             Some(index) => index,
             None => {
-                lists.push(Box::new(Vec::<T>::new()));
+                lists.push((id, Box::new(Vec::<T>::new())));
                 lists.len() - 1
             }
         };
         f(lists[index]
+            .1
             .downcast_mut()
             .expect("the list holds spares of T"))
     })
@@ -73,7 +77,7 @@ impl<T: 'static> Drop for SpareVec<T> {
 
 /// Spare tensor storage of one element type, by length.
 struct Storage<F> {
-    by_len: HashMap<usize, Spares<F>>,
+    by_len: HashMap<usize, Spares<F>, BuildHasherDefault<LenHasher>>,
     /// Elements held in all lists.
     elements: usize,
 }
@@ -81,9 +85,29 @@ struct Storage<F> {
 impl<F> Default for Storage<F> {
     fn default() -> Self {
         Storage {
-            by_len: HashMap::new(),
+            by_len: HashMap::default(),
             elements: 0,
         }
+    }
+}
+
+/// Hashes a length with one multiplication (Fibonacci hashing) instead of SipHash: the keys are
+/// a step's tensor lengths, not input an attacker chooses, and the lookup is on every op's path.
+#[derive(Default)]
+struct LenHasher(u64);
+
+impl Hasher for LenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(u64::from(b)));
+    }
+    fn write_usize(&mut self, len: usize) {
+        self.write_u64(len as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

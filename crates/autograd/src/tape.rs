@@ -304,6 +304,16 @@ impl<F: Float> Tape<F> {
         }
     }
 
+    /// Whether nodes `a` and `b` have the same shape (compared in place, nothing built).
+    #[track_caller]
+    pub(crate) fn same_shape(&self, a: usize, b: usize) -> bool {
+        let nodes = self.nodes.borrow();
+        match (&nodes[a].value, &nodes[b].value) {
+            (Some(x), Some(y)) => x.shape() == y.shape(),
+            _ => self.shape(a) == self.shape(b),
+        }
+    }
+
     /// The gradients of a one-element `target` with respect to each source, in order.
     ///
     /// A source the target does not depend on gets a zero gradient of its own shape. A
@@ -477,6 +487,8 @@ impl<F: Float> Tape<F> {
             .for_each(|&s| is_source[s] = true);
         let mut grads: SmallVec<[Option<V>; INLINE_NODES]> = (0..end).map(|_| None).collect();
         grads[end - 1] = Some(seed);
+        // One buffer for every node's input values: filled in place, not built and moved.
+        let mut values: SmallVec<[V; 4]> = SmallVec::new();
         for i in (0..end).rev() {
             let grad = if is_source[i] {
                 grads[i].clone()
@@ -496,15 +508,16 @@ impl<F: Float> Tape<F> {
                 };
                 (op, nodes[i].inputs.clone())
             };
-            let values: SmallVec<[V; 4]> = inputs.iter().map(|&j| lift(j)).collect();
+            values.clear();
+            values.extend(inputs.iter().map(|&j| lift(j)));
             let wanted: SmallVec<[bool; 4]> = inputs.iter().map(|&j| relevant[j]).collect();
             let output = lift(i);
-            let input_grads = run(&*op, &Backward::new(&values, &output, &grad, &wanted));
+            let mut input_grads = run(&*op, &Backward::new(&values, &output, &grad, &wanted));
             done(grad);
             let name = op.name();
             self.nodes.borrow_mut()[i].op = Some(op);
-            for ((&j, value), g) in inputs.iter().zip(&values).zip(input_grads) {
-                let Some(g) = g else { continue };
+            for ((&j, value), g) in inputs.iter().zip(&values).zip(input_grads.iter_mut()) {
+                let Some(g) = g.take() else { continue };
                 if g.shape() != value.shape() {
                     panic!(
                         "{name}: backward returned a gradient of shape {:?} for an input of \

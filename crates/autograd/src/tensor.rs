@@ -151,9 +151,15 @@ impl<F: Float> Tensor<F> {
     /// [`crate::vectorized`].
     pub(crate) fn pooled(shape: &[usize], fill: impl FnOnce(&mut [F])) -> Self {
         let storage = crate::pool::storage(shape.iter().product());
-        let mut data = storage
-            .into_shape_with_order(IxDyn(shape))
-            .expect("spare storage is in standard order and of the shape's length");
+        // A spare usually comes back for a tensor of the shape it had: then there is nothing
+        // to reshape (reshaping builds the dimensions and strides anew).
+        let mut data = if storage.shape() == shape {
+            storage
+        } else {
+            storage
+                .into_shape_with_order(IxDyn(shape))
+                .expect("spare storage is in standard order and of the shape's length")
+        };
         let values = data.as_slice_mut().expect("standard order");
         crate::vectorized(|| fill(values));
         Tensor { data }

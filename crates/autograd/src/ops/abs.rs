@@ -21,7 +21,7 @@ impl<F: Float> Op<F> for Abs {
 impl<F: Float> Tensor<F> {
     /// `|self|` elementwise.
     pub fn abs(&self) -> Self {
-        self.map(|&x| x.abs())
+        self.map_pooled(|x| x.abs())
     }
 }
 

@@ -18,7 +18,7 @@ impl<F: Float> Op<F> for AddScalar {
 impl<F: Float> Tensor<F> {
     /// `self + s` elementwise.
     pub fn add_scalar(&self, s: F) -> Self {
-        self.map(|&x| x + s)
+        self.map_pooled(|x| x + s)
     }
 }
 

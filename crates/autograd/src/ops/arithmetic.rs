@@ -14,7 +14,7 @@ impl<F: Float> Tensor<F> {
     /// assert_eq!(Tensor::from_vec(vec![1.0f32, -2.0], &[2]).neg().to_vec(), vec![-1.0, 2.0]);
     /// ```
     pub fn neg(&self) -> Self {
-        self.map(|&x| -x)
+        self.map_pooled(|x| -x)
     }
 
     /// Elementwise `self - other`, broadcasting.

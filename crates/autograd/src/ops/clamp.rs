@@ -29,7 +29,7 @@ impl<F: Float> Op<F> for Clamp<F> {
 impl<F: Float> Tensor<F> {
     /// Every element limited to `[low, high]`.
     pub fn clamp(&self, low: F, high: F) -> Self {
-        self.map(|&x| x.max(low).min(high))
+        self.map_pooled(|x| x.max(low).min(high))
     }
 }
 

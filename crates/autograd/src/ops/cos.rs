@@ -23,7 +23,7 @@ impl<F: Float> Tensor<F> {
     /// assert_eq!(Tensor::from_vec(vec![0.0f64], &[1]).cos().to_vec(), vec![1.0]);
     /// ```
     pub fn cos(&self) -> Self {
-        self.map(|&x| x.cos())
+        self.map_pooled(|x| x.cos())
     }
 }
 

@@ -28,7 +28,7 @@ impl<F: Float> Tensor<F> {
     /// assert_eq!(Tensor::from_vec(vec![0.0f32], &[1]).erf().to_vec(), vec![0.0]);
     /// ```
     pub fn erf(&self) -> Self {
-        self.map(|&x| F::cast(libm::erf(x.as_f64())))
+        self.map_pooled(|x| F::cast(libm::erf(x.as_f64())))
     }
 }
 

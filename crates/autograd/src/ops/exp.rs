@@ -19,7 +19,7 @@ impl<F: Float> Op<F> for Exp {
 impl<F: Float> Tensor<F> {
     /// e raised to each element.
     pub fn exp(&self) -> Self {
-        self.map(|&x| x.exp())
+        self.map_pooled(|x| x.exp())
     }
 }
 

@@ -22,7 +22,7 @@ impl<F: Float> Op<F> for Ln {
 impl<F: Float> Tensor<F> {
     /// The natural logarithm of each element.
     pub fn ln(&self) -> Self {
-        self.map(|&x| x.ln())
+        self.map_pooled(|x| x.ln())
     }
 }
 

@@ -19,7 +19,7 @@ impl<F: Float> Op<F> for Ln1p {
 impl<F: Float> Tensor<F> {
     /// `ln(1 + x)` of each element, accurate for small x.
     pub fn ln_1p(&self) -> Self {
-        self.map(|&x| x.ln_1p())
+        self.map_pooled(|x| x.ln_1p())
     }
 }
 

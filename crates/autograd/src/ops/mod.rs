@@ -64,10 +64,10 @@ pub(crate) fn broadcast_pair<'t, F: Float>(
     a: &Var<'t, F>,
     b: &Var<'t, F>,
 ) -> (Var<'t, F>, Var<'t, F>) {
-    let (sa, sb) = (a.shape(), b.shape());
-    if sa == sb {
+    if std::ptr::eq(a.tape(), b.tape()) && a.tape().same_shape(a.index(), b.index()) {
         return (*a, *b);
     }
+    let (sa, sb) = (a.shape(), b.shape());
     let shape = broadcast_shapes(op, &sa, &sb);
     let widen = |v: &Var<'t, F>, s: &[usize]| {
         if s == shape.as_slice() {

@@ -76,7 +76,7 @@ impl<F: Float> Op<F> for Pow {
 impl<F: Float> Tensor<F> {
     /// `self ^ p` elementwise.
     pub fn powf(&self, p: F) -> Self {
-        self.map(|&x| x.powf(p))
+        self.map_pooled(|x| x.powf(p))
     }
 }
 

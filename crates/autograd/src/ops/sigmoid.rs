@@ -25,7 +25,7 @@ impl<F: Float> Op<F> for Sigmoid {
 impl<F: Float> Tensor<F> {
     /// The logistic sigmoid `1 / (1 + e^-x)` of each element.
     pub fn sigmoid(&self) -> Self {
-        self.map(|&x| stable_sigmoid(x))
+        self.map_pooled(|x| stable_sigmoid(x))
     }
 }
 

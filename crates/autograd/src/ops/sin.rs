@@ -23,7 +23,7 @@ impl<F: Float> Tensor<F> {
     /// assert_eq!(Tensor::from_vec(vec![0.0f64], &[1]).sin().to_vec(), vec![0.0]);
     /// ```
     pub fn sin(&self) -> Self {
-        self.map(|&x| x.sin())
+        self.map_pooled(|x| x.sin())
     }
 }
 

@@ -25,7 +25,7 @@ impl<F: Float> Op<F> for Tanh {
 impl<F: Float> Tensor<F> {
     /// The hyperbolic tangent of each element.
     pub fn tanh(&self) -> Self {
-        self.map(|&x| x.tanh())
+        self.map_pooled(|x| x.tanh())
     }
 }
 
