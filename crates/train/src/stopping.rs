@@ -15,7 +15,7 @@ use descent_optim::clip_by_global_norm;
 /// says why, as a [`Stop`].
 ///
 /// ```
-/// use descent::train::{Stop, Stopping};
+/// use descent_train::{Stop, Stopping};
 ///
 /// // Minimise J(θ) = θ² by gradient descent, θ ← θ − α·2θ, from θ = 1.
 /// let mut stopping = Stopping::new().gradient_norm_below(1e-6).max_iterations(1000);
@@ -58,7 +58,7 @@ impl Stopping {
     /// 1000× its best so far. Add rules with the builder methods.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new();
     /// assert_eq!(stopping.check(0, 1.0, None, None), None);
     /// assert!(matches!(stopping.check(1, f64::NAN, None, None), Some(Stop::Diverged { .. })));
@@ -83,7 +83,7 @@ impl Stopping {
     /// reaches).
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().loss_below(0.01);
     /// assert_eq!(stopping.check(0, 0.5, None, None), None);
     /// let stop = stopping.check(1, 0.005, None, None).unwrap();
@@ -100,7 +100,7 @@ impl Stopping {
     /// that are comparable from check to check (the whole training set's, or an epoch's mean).
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().loss_change_below(1e-3);
     /// assert_eq!(stopping.check(0, 1.0, None, None), None); // nothing to compare with yet
     /// assert_eq!(stopping.check(1, 0.5, None, None), None);
@@ -121,7 +121,7 @@ impl Stopping {
     /// parameters have (nearly) stopped moving, at a minimum or on a plateau.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().gradient_norm_below(1e-6);
     /// assert_eq!(stopping.check(0, 0.3, Some(1e-3), None), None);
     /// assert!(matches!(stopping.check(1, 0.3, Some(1e-7), None), Some(Stop::GradientNearZero { .. })));
@@ -135,7 +135,7 @@ impl Stopping {
     /// iteration `limit − 1`, when `limit` of them have run.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().max_iterations(3);
     /// assert_eq!(stopping.check(1, 1.0, None, None), None);
     /// let stop = stopping.check(2, 1.0, None, None).unwrap();
@@ -154,7 +154,7 @@ impl Stopping {
     /// which iteration was best, to restore its weights.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().patience(2);
     /// let validation = [0.9, 0.5, 0.6, 0.55];
     /// let stop = (0..4).find_map(|i| stopping.check(i, 0.1, None, Some(validation[i]))).unwrap();
@@ -170,7 +170,7 @@ impl Stopping {
     /// [`patience`](Stopping::patience) (0 by default: any decrease counts).
     ///
     /// ```
-    /// use descent::train::Stopping;
+    /// use descent_train::Stopping;
     /// let mut stopping = Stopping::new().patience(1).min_improvement(0.01);
     /// assert_eq!(stopping.check(0, 1.0, None, Some(0.500)), None);
     /// assert!(stopping.check(1, 1.0, None, Some(0.495)).is_some()); // less than 0.01 better
@@ -190,7 +190,7 @@ impl Stopping {
     /// descent can legitimately vary by more than 1000×.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().divergence_factor(10.0);
     /// assert_eq!(stopping.check(0, 2.0, None, None), None);
     /// assert_eq!(stopping.check(1, 15.0, None, None), None); // 7.5× the best, 2.0
@@ -214,7 +214,7 @@ impl Stopping {
     /// [`check`](Stopping::check) so far, if any.
     ///
     /// ```
-    /// use descent::train::Stopping;
+    /// use descent_train::Stopping;
     /// let mut stopping = Stopping::new();
     /// assert_eq!(stopping.best_validation(), None);
     /// stopping.check(4, 1.0, None, Some(0.7));
@@ -234,7 +234,7 @@ impl Stopping {
     /// divergence, loss, loss change, gradient, validation, iteration limit.
     ///
     /// ```
-    /// use descent::train::{Stop, Stopping};
+    /// use descent_train::{Stop, Stopping};
     /// let mut stopping = Stopping::new().loss_below(1e-3).max_iterations(10);
     /// let losses = [1.0f32, 0.1, 0.01, 1e-4];
     /// let stop = losses.iter().enumerate().find_map(|(i, &loss)| stopping.check(i, loss, None, None));
@@ -326,8 +326,8 @@ impl Stopping {
 /// instead of calling this.
 ///
 /// ```
-/// use descent::autograd::Tensor;
-/// use descent::train::gradient_norm;
+/// use descent_autograd::Tensor;
+/// use descent_train::gradient_norm;
 /// let grads = [Tensor::from_vec(vec![3.0f32, 0.0], &[2]), Tensor::from_vec(vec![4.0], &[1])];
 /// assert_eq!(gradient_norm(&grads), 5.0);
 /// assert_eq!(grads[0].to_vec(), vec![3.0, 0.0]); // unchanged

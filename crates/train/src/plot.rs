@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 /// run hidden under an identical one still shows.
 ///
 /// ```
-/// use descent::train::loss_curves;
+/// use descent_train::loss_curves;
 ///
 /// let dir = std::env::temp_dir().join(format!("descent-plot-doc-{}", std::process::id()));
 /// let path = dir.join("losses.svg");
@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 /// let svg = std::fs::read_to_string(&path).unwrap();
 /// assert!(svg.starts_with("<svg") && svg.contains("Adam") && svg.contains("digits MLP"));
 /// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), descent::train::PlotError>(())
+/// # Ok::<(), descent_train::PlotError>(())
 /// ```
 ///
 /// # Errors
@@ -264,7 +264,7 @@ impl TickStyle {
 /// Why [`loss_curves`] could not write its plot; every variant names the file.
 ///
 /// ```
-/// use descent::train::{PlotError, loss_curves};
+/// use descent_train::{PlotError, loss_curves};
 /// let err = loss_curves("losses.svg", "t", "epoch", &[("run", &[0.0, -1.0])], true).unwrap_err();
 /// assert!(matches!(err, PlotError::NoData { log_y: true, .. })); // nothing positive for a log axis
 /// ```
@@ -296,7 +296,7 @@ pub enum PlotError {
 
 impl fmt::Display for PlotError {
     /// ```
-    /// use descent::train::loss_curves;
+    /// use descent_train::loss_curves;
     /// let err = loss_curves("plots/empty.svg", "nothing", "epoch", &[("run", &[f64::NAN])], false)
     ///     .unwrap_err();
     /// assert_eq!(err.to_string(), "plots/empty.svg: nothing to plot: no finite loss values");
