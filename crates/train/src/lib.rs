@@ -48,6 +48,7 @@
 //!   the plot.
 
 mod fit;
+mod gradient_norm;
 mod plot;
 mod progress;
 mod samples;
@@ -55,8 +56,9 @@ mod stop;
 mod stopping;
 
 pub use fit::{Fit, History};
+pub use gradient_norm::gradient_norm;
 pub use plot::{PlotError, loss_curves};
 pub use progress::Progress;
 pub use samples::Samples;
 pub use stop::Stop;
-pub use stopping::{Stopping, gradient_norm};
+pub use stopping::Stopping;
