@@ -5,6 +5,7 @@ pub use descent_autograd as autograd;
 pub use descent_data as data;
 pub use descent_layers as layers;
 pub use descent_optim as optim;
+pub use descent_train as train;
 /// The `rand` descent is built with (0.10): seed models and shuffles with its RNGs, e.g.
 /// `descent::rand::rngs::StdRng`, and a program never meets two versions of its traits.
 ///
@@ -18,8 +19,6 @@ pub use descent_optim as optim;
 /// assert!((0.0..1.0).contains(&draw) && layer.parameters().len() == 2);
 /// ```
 pub use rand;
-
-pub mod train;
 
 /// The names a training loop needs, in one import: `use descent::prelude::*;`. It brings
 /// rand's `SeedableRng` too, so `StdRng::seed_from_u64` works with `descent::rand::rngs::StdRng`.
@@ -55,3 +54,8 @@ pub mod prelude {
     pub use descent_optim::{clip_by_global_norm, clip_by_value};
     pub use rand::SeedableRng;
 }
+
+/// The guide `docs/training.md`, compiled here so its snippets are tested and cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/training.md")]
+pub struct TrainingGuide;

@@ -19,10 +19,13 @@ use std::path::Path;
 /// weights of the epoch with the best validation loss are restored at the end.
 ///
 /// ```
-/// use descent::prelude::*;
-/// use descent::rand::{SeedableRng, rngs::StdRng};
+/// use descent_data::train_test_split;
+/// use descent_layers::{Dense, Relu, Sequential};
+/// use descent_optim::Adam;
+/// use descent_train::{Fit, PlotError, Stopping};
+/// use rand::{SeedableRng, rngs::StdRng};
 ///
-/// let mut digits = descent::data::digits();
+/// let mut digits = descent_data::digits();
 /// digits.inputs /= 16.0; // pixels 0–16 to 0–1
 /// let (train, validation) = train_test_split(digits.len(), 0.2, 0);
 /// let (train, validation) = (digits.subset(&train), digits.subset(&validation));

@@ -12,7 +12,7 @@ use std::time::Instant;
 /// epoch, the epoch's mean loss so far and the samples per second.
 ///
 /// ```
-/// use descent::train::Progress;
+/// use descent_train::Progress;
 ///
 /// let (epochs, batches) = (3, 4);
 /// let mut progress = Progress::new(epochs, batches); // draws on stderr, if it is a terminal
@@ -44,7 +44,7 @@ impl Progress {
     /// times a second, and hidden when stderr is not a terminal.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let progress = Progress::new(10, 100);
     /// // Under `cargo test` in CI stderr is not a terminal, and nothing is drawn.
     /// # let _ = progress.is_hidden();
@@ -62,7 +62,7 @@ impl Progress {
     /// [`epoch_done`](Progress::epoch_done) still prints its lines.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let mut progress = Progress::hidden(1, 2);
     /// assert!(progress.is_hidden());
     /// progress.batch(0.5f32, 8);
@@ -97,7 +97,7 @@ impl Progress {
     /// held. Advances the bar and updates its message.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let mut progress = Progress::hidden(1, 2);
     /// progress.batch(2.0, 3); // a batch of 3 with mean loss 2
     /// progress.batch(0.0, 1); // a last, partial batch of 1
@@ -130,7 +130,7 @@ impl Progress {
     /// (NaN before the first batch).
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// assert!(Progress::hidden(1, 1).epoch_loss().is_nan());
     /// ```
     pub fn epoch_loss(&self) -> f64 {
@@ -140,7 +140,7 @@ impl Progress {
     /// Samples recorded by [`batch`](Progress::batch) since the start.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let mut progress = Progress::hidden(2, 1);
     /// progress.batch(1.0, 10);
     /// progress.epoch_done("");
@@ -154,7 +154,7 @@ impl Progress {
     /// Throughput since the start, in samples per second.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let mut progress = Progress::hidden(1, 1);
     /// progress.batch(1.0, 1000);
     /// assert!(progress.samples_per_second() > 0.0);
@@ -167,7 +167,7 @@ impl Progress {
     /// nothing for an empty message) and starts the next epoch's mean loss from zero.
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// let mut progress = Progress::hidden(2, 1);
     /// progress.batch(4.0, 1);
     /// progress.epoch_done(format!("epoch 1: loss {:.1}", progress.epoch_loss())); // prints it
@@ -186,7 +186,7 @@ impl Progress {
     /// Whether the bar is hidden (stderr is not a terminal, or [`Progress::hidden`]).
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// assert!(Progress::hidden(1, 1).is_hidden());
     /// ```
     pub fn is_hidden(&self) -> bool {
@@ -196,7 +196,7 @@ impl Progress {
     /// Removes the bar from the terminal (the printed epoch lines stay).
     ///
     /// ```
-    /// use descent::train::Progress;
+    /// use descent_train::Progress;
     /// Progress::hidden(1, 1).finish();
     /// ```
     pub fn finish(self) {

@@ -6,7 +6,7 @@ use std::fmt;
 /// Why [`Stopping::check`] stopped training. `Display` gives a sentence for the log.
 ///
 /// ```
-/// use descent::train::{Stop, Stopping};
+/// use descent_train::{Stop, Stopping};
 /// let mut stopping = Stopping::new().max_iterations(10);
 /// let stop = (0..).find_map(|i| stopping.check(i, 1.0 / (i + 1) as f64, None, None)).unwrap();
 /// match stop {
@@ -82,7 +82,7 @@ impl Stop {
     /// The iteration at which the rule fired.
     ///
     /// ```
-    /// use descent::train::Stop;
+    /// use descent_train::Stop;
     /// assert_eq!(Stop::MaxIterations { iteration: 99, limit: 100 }.iteration(), 99);
     /// ```
     pub fn iteration(&self) -> usize {
@@ -100,7 +100,7 @@ impl Stop {
     /// below its threshold (not for an iteration limit, early stopping or divergence).
     ///
     /// ```
-    /// use descent::train::Stop;
+    /// use descent_train::Stop;
     /// assert!(Stop::LossBelow { iteration: 5, loss: 1e-5, threshold: 1e-4 }.converged());
     /// assert!(!Stop::Diverged { iteration: 5, loss: f64::NAN, best: 1.0, factor: 1e3 }.converged());
     /// ```
@@ -114,7 +114,7 @@ impl Stop {
     /// True when the loss diverged.
     ///
     /// ```
-    /// use descent::train::Stop;
+    /// use descent_train::Stop;
     /// assert!(Stop::Diverged { iteration: 5, loss: f64::INFINITY, best: 1.0, factor: 1e3 }.diverged());
     /// ```
     pub fn diverged(&self) -> bool {
@@ -124,7 +124,7 @@ impl Stop {
 
 impl fmt::Display for Stop {
     /// ```
-    /// use descent::train::Stop;
+    /// use descent_train::Stop;
     /// let stop = Stop::Diverged { iteration: 12, loss: 3.2e9, best: 0.5, factor: 1e3 };
     /// assert_eq!(
     ///     stop.to_string(),

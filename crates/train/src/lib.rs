@@ -1,11 +1,15 @@
+#![doc(test(attr(deny(warnings))))]
 //! Helpers around the training loop you write: when to stop ([`Stopping`], [`Stop`],
 //! [`gradient_norm`]), what to show while it runs ([`Progress`]) and what to look at after
-//! ([`loss_curves`]).
+//! ([`loss_curves`]); and, for the common case, the loop written once ([`Fit`] over any
+//! [`Samples`]). The facade re-exports this crate as `descent::train`.
 //!
-//! They do not run the loop: the loop stays yours and readable (see `docs/training.md`).
+//! The helpers do not run the loop: the loop stays yours and readable (see `docs/training.md`).
 //!
 //! ```
-//! use descent::prelude::*;
+//! use descent_autograd::{Tape, Tensor, Variable};
+//! use descent_optim::{Optimizer, Sgd};
+//! use descent_train::{PlotError, Stopping, gradient_norm, loss_curves};
 //!
 //! // Gradient descent on J(w) = (w − 3)², stopped when the gradient is near zero.
 //! let w = Variable::named("w", Tensor::scalar(0.0f64));
@@ -30,8 +34,21 @@
 //! # std::fs::remove_file(&path).unwrap();
 //! # Ok::<(), PlotError>(())
 //! ```
+//!
+//! Design choices:
+//! - **The loop stays the user's.** [`Stopping`], [`Progress`] and [`loss_curves`] are values
+//!   and functions a hand-written loop calls; [`Fit`] is that same `GradientTape` loop written
+//!   once on the public API of the other crates, with nothing a user's loop could not do.
+//! - **Why it stopped is a value and a sentence**: [`Stopping::check`] returns a [`Stop`] whose
+//!   `Display` is a line for the log, and which says whether the run converged or diverged.
+//! - **Quiet where nobody watches**: the progress bar (indicatif) draws only on a terminal, so
+//!   CI logs and pipes get the epoch lines and nothing else.
+//! - **Plots are SVG files**, drawn with plotters built with its SVG backend alone (no bitmap or
+//!   font-rendering features); values that cannot be drawn break a line instead of failing
+//!   the plot.
 
 mod fit;
+mod gradient_norm;
 mod plot;
 mod progress;
 mod samples;
@@ -39,13 +56,9 @@ mod stop;
 mod stopping;
 
 pub use fit::{Fit, History};
+pub use gradient_norm::gradient_norm;
 pub use plot::{PlotError, loss_curves};
 pub use progress::Progress;
 pub use samples::Samples;
 pub use stop::Stop;
-pub use stopping::{Stopping, gradient_norm};
-
-/// The guide `docs/training.md`, compiled here so its snippets are tested and cannot drift.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/training.md")]
-pub struct Guide;
+pub use stopping::Stopping;

@@ -10,14 +10,17 @@ use descent_data::{Classification, Images, Regression, metrics};
 /// scaled to 0..1); [`Fit`](super::Fit) trains on any of them.
 ///
 /// ```
-/// use descent::prelude::*;
+/// use descent_autograd::{Tape, Tensor};
+/// use descent_layers::{Dense, Module, Sequential};
+/// use descent_train::Samples;
+/// use rand::SeedableRng;
 ///
-/// let digits = descent::data::digits();
+/// let digits = descent_data::digits();
 /// let (x, labels): (Tensor<f32>, _) = digits.batch(&[0, 1, 2]);
 /// assert_eq!(x.shape(), [3, 64]);
 /// assert_eq!(labels.to_vec(), vec![0, 1, 2]);
 ///
-/// let mut rng = descent::rand::rngs::StdRng::seed_from_u64(0);
+/// let mut rng = rand::rngs::StdRng::seed_from_u64(0);
 /// let model = Sequential::new().push(Dense::new(64, 10, &mut rng));
 /// let loss = {
 ///     let tape = Tape::new();
@@ -45,8 +48,9 @@ pub trait Samples<F: Float> {
     /// Every sample, as one batch.
     ///
     /// ```
-    /// use descent::prelude::*;
-    /// let (x, y): (Tensor<f64>, _) = descent::data::diabetes().all();
+    /// use descent_autograd::Tensor;
+    /// use descent_train::Samples;
+    /// let (x, y): (Tensor<f64>, _) = descent_data::diabetes().all();
     /// assert_eq!((x.shape(), y.shape()), ([442, 10].as_slice(), [442, 1].as_slice()));
     /// ```
     fn all(&self) -> (Tensor<F>, Tensor<Self::Target>) {
