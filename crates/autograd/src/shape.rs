@@ -2,8 +2,92 @@
 
 use smallvec::SmallVec;
 
-/// A tensor shape, stored inline for up to four dimensions.
-pub type Shape = SmallVec<[usize; 4]>;
+/// The shape of a [`crate::Var`], owned (a var's value lives on its tape) and stored inline for
+/// up to four dimensions. It reads as a `[usize]` slice and compares with arrays and slices,
+/// so a var's shape and a tensor's (`&[usize]`) are checked the same way.
+///
+/// ```
+/// use descent_autograd::{Tape, Tensor};
+/// let tape = Tape::new();
+/// let x = tape.watch(Tensor::<f32>::zeros(&[2, 3]));
+/// assert!(x.shape() == [2, 3] && x.value().shape() == [2, 3]);
+/// assert_eq!(x.shape().len(), 2);
+/// assert_eq!(format!("{:?}", x.shape()), "[2, 3]");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct Shape(SmallVec<[usize; 4]>);
+
+impl Shape {
+    /// The dimensions as a slice.
+    pub fn as_slice(&self) -> &[usize] {
+        &self.0
+    }
+
+    /// Appends a dimension.
+    pub(crate) fn push(&mut self, dim: usize) {
+        self.0.push(dim);
+    }
+
+    /// Inserts a dimension at `axis`.
+    pub(crate) fn insert(&mut self, axis: usize, dim: usize) {
+        self.0.insert(axis, dim);
+    }
+}
+
+impl std::ops::Deref for Shape {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Shape {
+    fn deref_mut(&mut self) -> &mut [usize] {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_slice().fmt(f)
+    }
+}
+
+impl FromIterator<usize> for Shape {
+    fn from_iter<I: IntoIterator<Item = usize>>(dims: I) -> Self {
+        Shape(dims.into_iter().collect())
+    }
+}
+
+impl From<&[usize]> for Shape {
+    fn from(dims: &[usize]) -> Self {
+        Shape(SmallVec::from_slice(dims))
+    }
+}
+
+impl<const N: usize> PartialEq<[usize; N]> for Shape {
+    fn eq(&self, other: &[usize; N]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<[usize]> for Shape {
+    fn eq(&self, other: &[usize]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<&[usize]> for Shape {
+    fn eq(&self, other: &&[usize]) -> bool {
+        self.as_slice() == *other
+    }
+}
+
+impl PartialEq<Vec<usize>> for Shape {
+    fn eq(&self, other: &Vec<usize>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
 
 /// Panics with descent's one shape-mismatch message: the op's name and both shapes.
 #[track_caller]
