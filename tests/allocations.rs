@@ -18,84 +18,16 @@
 //! Counting is per thread, so tests running alongside do not count. The products run on the
 //! calling thread here (rayon's budget is set to one thread before anything else), because
 //! which half of a split product the helper thread takes varies from step to step.
-#![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
 mod common;
 
 use descent::prelude::*;
+use descent_test_support::{CountingAllocator, counts, reset_peak};
 use ndarray::{Array2, Ix2};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-/// What one thread has asked of the allocator so far.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Counts {
-    /// Calls to alloc, alloc_zeroed and realloc.
-    calls: u64,
-    /// Bytes asked for (a realloc counts its new size).
-    bytes: u64,
-    /// Bytes given back (a realloc gives back its old size).
-    freed: u64,
-    /// The most bytes live at once (`bytes - freed`) since the last `reset_peak`.
-    peak: i64,
-}
-
-impl Counts {
-    fn live(&self) -> i64 {
-        self.bytes as i64 - self.freed as i64
-    }
-}
-
-thread_local! {
-    static COUNTS: Cell<Counts> = const {
-        Cell::new(Counts { calls: 0, bytes: 0, freed: 0, peak: 0 })
-    };
-}
-
-fn record(asked: usize, given_back: usize) {
-    // `try_with`: the slot is gone while a thread is being torn down.
-    let _ = COUNTS.try_with(|c| {
-        let mut counts = c.get();
-        if asked > 0 {
-            counts.calls += 1;
-            counts.bytes += asked as u64;
-        }
-        counts.freed += given_back as u64;
-        counts.peak = counts.peak.max(counts.live());
-        c.set(counts);
-    });
-}
-
-/// The system allocator, counting what each thread asks for and gives back.
-struct Counting;
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        record(layout.size(), 0);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        record(layout.size(), 0);
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        record(new_size, layout.size());
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        record(0, layout.size());
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn counts() -> Counts {
-    COUNTS.with(Cell::get)
-}
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// What one step asked for: calls and bytes, and the peak of live bytes above the start.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -107,11 +39,7 @@ struct Usage {
 
 /// Runs `f` and returns what it allocated.
 fn usage<R>(f: impl FnOnce() -> R) -> (R, Usage) {
-    COUNTS.with(|c| {
-        let mut counts = c.get();
-        counts.peak = counts.live();
-        c.set(counts);
-    });
+    reset_peak();
     let before = counts();
     let result = f();
     let after = counts();

@@ -20,59 +20,26 @@
 //! ```text
 //! FUZZ_SECONDS=300 cargo test -p descent --test fuzz_regressions -- --ignored --nocapture soak
 //! ```
-#![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
 use descent::data::{parse_csv, parse_idx};
 use descent::layers::checkpoint::{self, LoadOptions};
+use descent_test_support::{CountingAllocator, Edit, counts, mutate, reset_largest};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 // ---- the largest single allocation, per thread ------------------------------------------------
 
-thread_local! {
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-}
-
-fn note(size: usize) {
-    // `try_with`: the slot is gone while a thread is being torn down.
-    let _ = LARGEST.try_with(|l| l.set(l.get().max(size)));
-}
-
-/// The system allocator, remembering the largest block each thread asked for.
-struct Largest;
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Largest {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Largest = Largest;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Runs `f` and returns its result with the largest single allocation it made on this thread.
 fn largest_allocation<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    LARGEST.with(|l| l.set(0));
+    reset_largest();
     let result = f();
-    (result, LARGEST.with(Cell::get))
+    (result, counts().largest)
 }
 
 // ---- the targets ---------------------------------------------------------------------------
@@ -202,100 +169,23 @@ fn seeds(target: &Target) -> Vec<Vec<u8>> {
     seeds
 }
 
-/// Numbers worth putting into headers.
-const INTERESTING: [u64; 8] = [0, 1, 255, 65_536, 1 << 32, (1 << 32) - 1, 1 << 63, u64::MAX];
-
-/// One to four random edits of `bytes`; `other` is a second seed for splicing.
-fn mutate(rng: &mut StdRng, bytes: &mut Vec<u8>, other: &[u8]) {
-    for _ in 0..rng.random_range(1..=4) {
-        let len = bytes.len();
-        match rng.random_range(0..11) {
-            0 if len > 0 => {
-                let i = rng.random_range(0..len);
-                bytes[i] ^= 1 << rng.random_range(0..8);
-            }
-            1 if len > 0 => {
-                let i = rng.random_range(0..len);
-                bytes[i] = rng.random();
-            }
-            2 => bytes.truncate(rng.random_range(0..=len)),
-            3 => {
-                let extra = rng.random_range(1..64);
-                bytes.extend((0..extra).map(|_| rng.random::<u8>()));
-            }
-            4 => {
-                // repeat a slice of itself, or a byte, many times
-                let (from, n) = (rng.random_range(0..=len), rng.random_range(1..300));
-                let piece: Vec<u8> = if from < len && rng.random_bool(0.5) {
-                    bytes[from..len.min(from + 8)].to_vec()
-                } else {
-                    let fillers = b",\n 0.e-9\r\t";
-                    vec![fillers[rng.random_range(0..fillers.len())]]
-                };
-                let at = rng.random_range(0..=len);
-                let repeated = piece.iter().copied().cycle().take(piece.len() * n);
-                bytes.splice(at..at, repeated.collect::<Vec<_>>());
-            }
-            5 => {
-                let i = rng.random_range(0..=len);
-                let punctuation = b", \n-.e\0\xff\"[]{}:";
-                bytes.insert(i, punctuation[rng.random_range(0..punctuation.len())]);
-            }
-            6 if len > 0 => {
-                let at = rng.random_range(0..len);
-                let end = (at + rng.random_range(1..16)).min(len);
-                bytes.drain(at..end);
-            }
-            7 => {
-                // splice: a prefix of this input, a suffix of the other
-                let at = rng.random_range(0..=len);
-                let from = rng.random_range(0..=other.len());
-                bytes.truncate(at);
-                bytes.extend_from_slice(&other[from..]);
-            }
-            8 if len >= 8 => {
-                // an IDX dimension (big-endian u32 at a multiple of 4), often huge
-                let at = 4 * rng.random_range(1..len / 4);
-                let dim = if rng.random_bool(0.5) {
-                    INTERESTING[rng.random_range(0..INTERESTING.len())] as u32
-                } else {
-                    rng.random_range(0..100)
-                };
-                bytes[at..at + 4].copy_from_slice(&dim.to_be_bytes());
-            }
-            9 if len >= 8 => {
-                // a safetensors header length (little-endian u64 at the start)
-                let n = match rng.random_range(0..3) {
-                    0 => INTERESTING[rng.random_range(0..INTERESTING.len())],
-                    1 => rng.random_range(0..len as u64 + 16),
-                    _ => rng.random(),
-                };
-                bytes[..8].copy_from_slice(&n.to_le_bytes());
-            }
-            10 => {
-                // replace a run of ASCII digits (a shape, an offset) by an interesting number
-                let digits: Vec<usize> = (0..len).filter(|&i| bytes[i].is_ascii_digit()).collect();
-                if let Some(&start) = digits.get(rng.random_range(0..digits.len().max(1))) {
-                    let end = (start..len)
-                        .find(|&i| !bytes[i].is_ascii_digit())
-                        .unwrap_or(len);
-                    let n = INTERESTING[rng.random_range(0..INTERESTING.len())].to_string();
-                    let grown = n.len() as i64 - (end - start) as i64;
-                    bytes.splice(start..end, n.into_bytes());
-                    // Inside a safetensors header: keep its length prefix in step.
-                    if start >= 8 {
-                        let header = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-                        if header >= end as u64 - 8 && header < 1 << 32 {
-                            let header = (header as i64 + grown) as u64;
-                            bytes[..8].copy_from_slice(&header.to_le_bytes());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
+/// The edits of a mutation, each as likely: flipped bits, overwritten, inserted and deleted
+/// bytes, truncation, extension with random or repeated bytes, splices of two seeds, and the
+/// format-aware edits (huge IDX dimensions, a rewritten safetensors header length, numbers in
+/// the JSON header replaced).
+const EDITS: [Edit; 11] = [
+    Edit::FlipBit,
+    Edit::SetByte,
+    Edit::Truncate,
+    Edit::Extend,
+    Edit::Repeat(b",\n 0.e-9\r\t"),
+    Edit::Insert(b", \n-.e\0\xff\"[]{}:"),
+    Edit::RemoveRun,
+    Edit::Splice,
+    Edit::InterestingIdxDimension,
+    Edit::SafetensorsHeaderLength,
+    Edit::InterestingNumber,
+];
 
 // ---- the fuzzing loop ----------------------------------------------------------------------
 
@@ -348,7 +238,7 @@ fn fuzz(target: &Target, seed: u64, cases: u64, time: Duration) -> Report {
         let input = queue.pop().unwrap_or_else(|| {
             let mut bytes = seeds[rng.random_range(0..seeds.len())].clone();
             let other = &seeds[rng.random_range(0..seeds.len())];
-            mutate(&mut rng, &mut bytes, other);
+            mutate(&mut rng, &mut bytes, other, &EDITS);
             bytes
         });
         report.executions += 1;

@@ -20,39 +20,10 @@ use crate::common;
 use descent::layers::checkpoint::CheckpointError;
 
 use descent::prelude::*;
+use descent_test_support::Scratch;
 use ndarray::Array2;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A fresh, empty directory under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("descent-resume-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(&self.0)
-            .expect("list")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 /// The digits training set and a fixed schedule of `steps` batches of 32 (seed 42).
 struct Data {
@@ -99,7 +70,7 @@ const M: usize = 40;
 /// equal N + M uninterrupted steps bit for bit.
 fn resume_is_exact(name: &str, optimizer: impl Fn() -> Box<dyn Optimizer<f32>>) {
     let data = data(N + M);
-    let dir = Scratch::new(name);
+    let dir = Scratch::new(&format!("resume-{name}"));
     let (model_file, optim_file) = (dir.file("model.safetensors"), dir.file("optim.safetensors"));
 
     let uninterrupted = model(0);
@@ -173,7 +144,7 @@ fn assert_unchanged(path: &Path, bytes: &[u8], tensors: &[(String, Tensor<f32>)]
 /// the target, and the checkpoint already at that name is untouched. (Works as root too.)
 #[test]
 fn a_save_failing_before_it_writes_keeps_the_previous_checkpoint() {
-    let dir = Scratch::new("long-name");
+    let dir = Scratch::new("resume-long-name");
     let short = dir.file("model.safetensors");
     let (bytes, tensors) = previous_checkpoint(&short);
     let long = dir.file(&format!("{}.safetensors", "m".repeat(238)));
@@ -195,11 +166,11 @@ fn a_save_failing_before_it_writes_keeps_the_previous_checkpoint() {
 #[test]
 fn saving_into_a_read_only_directory_keeps_the_previous_checkpoint() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = Scratch::new("read-only");
+    let dir = Scratch::new("resume-read-only");
     let path = dir.file("model.safetensors");
     let (bytes, tensors) = previous_checkpoint(&path);
     let set_mode = |mode| {
-        fs::set_permissions(&dir.0, fs::Permissions::from_mode(mode)).expect("chmod");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(mode)).expect("chmod");
     };
     set_mode(0o555);
     let probe = dir.file("probe");

@@ -1,10 +1,48 @@
 //! Activation layers: `Relu`, `LeakyRelu`, `Sigmoid`, `Tanh`, `Gelu`, `Softmax`.
 //!
 //! Each is the matching `Var` op as a [`Module`] with no variables, so it can sit in a
-//! [`Sequential`](crate::Sequential). They are one file because each is one line of work.
+//! [`Sequential`](crate::Sequential): each implements [`Activation`] with that op, and one
+//! generic `impl Module` serves them all. They are one file because each is one line of work.
 
 use crate::Module;
 use descent_autograd::{Float, Var, Variable};
+
+/// A layer with no variables that is one function of its input: implementing
+/// [`apply`](Activation::apply) makes it a [`Module`] with no variables, no state and no
+/// training mode.
+///
+/// ```
+/// use descent_autograd::{Float, Tape, Tensor, Var};
+/// use descent_layers::{Activation, Module};
+///
+/// // x² elementwise, as a layer
+/// struct Square;
+///
+/// impl Activation for Square {
+///     fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+///         x.square()
+///     }
+/// }
+///
+/// let tape = Tape::new();
+/// let y = Square.forward(&tape.watch(Tensor::from_vec(vec![-3.0f64, 0.5], &[1, 2])));
+/// assert_eq!(y.value().to_vec(), vec![9.0, 0.25]);
+/// assert!(Module::<f64>::variables(&Square).is_empty());
+/// ```
+pub trait Activation: Send + Sync {
+    /// The function applied to a batch: [`Module::forward`].
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F>;
+}
+
+impl<F: Float, A: Activation> Module<F> for A {
+    #[track_caller]
+    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+        self.apply(x)
+    }
+    fn variables(&self) -> Vec<(String, Variable<F>)> {
+        Vec::new()
+    }
+}
 
 /// `max(x, 0)` elementwise.
 ///
@@ -18,12 +56,9 @@ use descent_autograd::{Float, Var, Variable};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Relu;
 
-impl<F: Float> Module<F> for Relu {
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+impl Activation for Relu {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.relu()
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }
 
@@ -54,12 +89,9 @@ impl Default for LeakyRelu {
     }
 }
 
-impl<F: Float> Module<F> for LeakyRelu {
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+impl Activation for LeakyRelu {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.leaky_relu(F::cast(self.slope))
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }
 
@@ -75,12 +107,9 @@ impl<F: Float> Module<F> for LeakyRelu {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sigmoid;
 
-impl<F: Float> Module<F> for Sigmoid {
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+impl Activation for Sigmoid {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.sigmoid()
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }
 
@@ -96,12 +125,9 @@ impl<F: Float> Module<F> for Sigmoid {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Tanh;
 
-impl<F: Float> Module<F> for Tanh {
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+impl Activation for Tanh {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.tanh()
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }
 
@@ -118,12 +144,9 @@ impl<F: Float> Module<F> for Tanh {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Gelu;
 
-impl<F: Float> Module<F> for Gelu {
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+impl Activation for Gelu {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.gelu()
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }
 
@@ -158,14 +181,11 @@ impl Default for Softmax {
     }
 }
 
-impl<F: Float> Module<F> for Softmax {
+impl Activation for Softmax {
     /// # Panics
     /// When the axis is out of range for `x`.
     #[track_caller]
-    fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F> {
+    fn apply<'t, F: Float>(&self, x: &Var<'t, F>) -> Var<'t, F> {
         x.softmax(self.axis)
-    }
-    fn variables(&self) -> Vec<(String, Variable<F>)> {
-        Vec::new()
     }
 }

@@ -66,7 +66,7 @@ mod normalise;
 mod pool;
 mod sequential;
 
-pub use activations::{Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use activations::{Activation, Gelu, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use batch_norm::BatchNorm1d;
 pub use batch_norm2d::BatchNorm2d;
 pub use conv::{Conv1d, Conv2d};

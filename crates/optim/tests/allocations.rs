@@ -1,57 +1,24 @@
 //! After its first step no optimizer allocates: state is created once, then everything is
 //! updated in place. A counting global allocator (per thread, so that tests running alongside
 //! do not count) measures steps 2 to 10 on precomputed gradients.
-#![allow(unsafe_code)] // the allocator below; the library itself denies unsafe code
 
 mod common;
 
 use common::every_optimizer;
 use descent_autograd::{Tensor, Variable};
 use descent_optim::{clip_by_global_norm, clip_by_value};
+use descent_test_support::{CountingAllocator, counts};
 use rand::{SeedableRng, rngs::StdRng};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
-/// The system allocator, counting the bytes and calls each thread asks for.
-struct Counting;
-
-thread_local! {
-    static ALLOCATED: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
-}
-
-fn count(bytes: usize) {
-    // `try_with`: the slot is gone while a thread is being torn down.
-    let _ = ALLOCATED.try_with(|a| a.set((a.get().0 + bytes, a.get().1 + 1)));
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: CountingAllocator = CountingAllocator;
 
 /// Bytes and allocations that `f` asks for on this thread.
-fn allocated_by(f: impl FnOnce()) -> (usize, usize) {
-    let before = ALLOCATED.with(Cell::get);
+fn allocated_by(f: impl FnOnce()) -> (u64, u64) {
+    let before = counts();
     f();
-    let after = ALLOCATED.with(Cell::get);
-    (after.0 - before.0, after.1 - before.1)
+    let after = counts();
+    (after.bytes - before.bytes, after.calls - before.calls)
 }
 
 /// A few variables of different ranks and their (fixed) gradients.

@@ -2,6 +2,7 @@
 //! links on its own, so one builds far faster than three. One concern alone:
 //! `cargo test -p descent-data --test data malformed::`.
 
+mod inputs;
 mod malformed;
 mod mnist;
 mod mutation;

@@ -1,46 +1,11 @@
 //! Malformed files on disk give a `DataError` that names the file and the problem; nothing
 //! panics.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::inputs::{gzip, idx};
 use descent_data::{DataError, Mnist, read_csv, read_idx};
-use flate2::{Compression, write::GzEncoder};
-
-/// A fresh, empty directory under the system temp dir, unique to this process and test,
-/// removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("descent-data-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
-
-/// An IDX file of unsigned bytes with the given dims and data.
-fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![0, 0, 8, dims.len() as u8];
-    for d in dims {
-        bytes.extend(d.to_be_bytes());
-    }
-    bytes.extend(data);
-    bytes
-}
+use descent_test_support::Scratch;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
@@ -65,8 +30,8 @@ fn tiny_mnist(dir: &Path, train: usize, train_labels: usize, test: usize) {
 
 #[test]
 fn plain_and_gzip_idx_files_read_the_same() {
-    let scratch = Scratch::new("idx-gz");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-idx-gz");
+    let dir = scratch.path();
     let bytes = idx(&[2, 2], &[1, 2, 3, 4]);
     let plain = read_idx(write(dir, "a.idx", &bytes)).unwrap();
     let zipped = read_idx(write(dir, "a.idx.gz", &gzip(&bytes))).unwrap();
@@ -76,8 +41,8 @@ fn plain_and_gzip_idx_files_read_the_same() {
 
 #[test]
 fn a_missing_file_is_an_io_error_naming_it() {
-    let scratch = Scratch::new("missing");
-    let path = scratch.0.join("nothing-here.idx");
+    let scratch = Scratch::new("data-missing");
+    let path = scratch.path().join("nothing-here.idx");
     let err = read_idx(&path).unwrap_err();
     assert!(matches!(err, DataError::Io { .. }));
     assert!(err.to_string().contains("nothing-here.idx"), "{err}");
@@ -85,8 +50,8 @@ fn a_missing_file_is_an_io_error_naming_it() {
 
 #[test]
 fn bad_magic() {
-    let scratch = Scratch::new("magic");
-    let path = write(&scratch.0, "image.png", b"\x89PNG\r\n\x1a\n");
+    let scratch = Scratch::new("data-magic");
+    let path = write(scratch.path(), "image.png", b"\x89PNG\r\n\x1a\n");
     let err = read_idx(&path).unwrap_err();
     assert!(matches!(
         err,
@@ -104,8 +69,8 @@ fn bad_magic() {
 
 #[test]
 fn truncated_header() {
-    let scratch = Scratch::new("header");
-    let path = write(&scratch.0, "short", &[0, 0, 8, 3, 0, 0, 0, 60, 0, 0]);
+    let scratch = Scratch::new("data-header");
+    let path = write(scratch.path(), "short", &[0, 0, 8, 3, 0, 0, 0, 60, 0, 0]);
     let err = read_idx(&path).unwrap_err();
     assert!(matches!(
         err,
@@ -124,8 +89,8 @@ fn truncated_header() {
 
 #[test]
 fn truncated_data() {
-    let scratch = Scratch::new("data");
-    let path = write(&scratch.0, "cut.idx", &idx(&[3, 28, 28], &[0; 1000]));
+    let scratch = Scratch::new("data-data");
+    let path = write(scratch.path(), "cut.idx", &idx(&[3, 28, 28], &[0; 1000]));
     let err = read_idx(&path).unwrap_err();
     assert!(matches!(
         err,
@@ -144,17 +109,17 @@ fn truncated_data() {
 
 #[test]
 fn dims_whose_product_overflows() {
-    let scratch = Scratch::new("overflow");
+    let scratch = Scratch::new("data-overflow");
     let path = write(
-        &scratch.0,
+        scratch.path(),
         "huge.idx",
         &idx(&[u32::MAX, u32::MAX, u32::MAX], &[1]),
     );
     let err = read_idx(&path).unwrap_err();
     assert!(matches!(err, DataError::TooLarge { .. }), "{err}");
     // large but not overflowing: still refused, by length, before allocating
-    let scratch = Scratch::new("big");
-    let path = write(&scratch.0, "big.idx", &idx(&[u32::MAX, u32::MAX], &[1]));
+    let scratch = Scratch::new("data-big");
+    let path = write(scratch.path(), "big.idx", &idx(&[u32::MAX, u32::MAX], &[1]));
     assert!(matches!(
         read_idx(&path).unwrap_err(),
         DataError::Truncated { .. }
@@ -163,8 +128,8 @@ fn dims_whose_product_overflows() {
 
 #[test]
 fn corrupt_gzip() {
-    let scratch = Scratch::new("gzip");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-gzip");
+    let dir = scratch.path();
     let mut bytes = gzip(&idx(&[100], &[5; 100]));
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0xff;
@@ -182,8 +147,8 @@ fn corrupt_gzip() {
 
 #[test]
 fn csv_plain_and_gzip() {
-    let scratch = Scratch::new("csv");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-csv");
+    let dir = scratch.path();
     let text = "age sex bmi\n59 2 32.1\n48 1 21.6\n";
     let plain = read_csv(write(dir, "d.txt", text.as_bytes())).unwrap();
     let zipped = read_csv(write(dir, "d.txt.gz", &gzip(text.as_bytes()))).unwrap();
@@ -194,8 +159,12 @@ fn csv_plain_and_gzip() {
 
 #[test]
 fn csv_with_a_non_numeric_field() {
-    let scratch = Scratch::new("csv-text");
-    let path = write(&scratch.0, "data.csv", b"a,b,c\n1,2,3\n4,5,6\n7,8,n/a\n");
+    let scratch = Scratch::new("data-csv-text");
+    let path = write(
+        scratch.path(),
+        "data.csv",
+        b"a,b,c\n1,2,3\n4,5,6\n7,8,n/a\n",
+    );
     let err = read_csv(&path).unwrap_err();
     assert!(
         matches!(
@@ -217,8 +186,8 @@ fn csv_with_a_non_numeric_field() {
 
 #[test]
 fn csv_that_is_not_utf8_reports_the_field() {
-    let scratch = Scratch::new("csv-latin1");
-    let path = write(&scratch.0, "latin1.csv", b"1,2\n3,\xe94\n");
+    let scratch = Scratch::new("data-csv-latin1");
+    let path = write(scratch.path(), "latin1.csv", b"1,2\n3,\xe94\n");
     let err = read_csv(&path).unwrap_err();
     assert!(
         matches!(
@@ -235,8 +204,8 @@ fn csv_that_is_not_utf8_reports_the_field() {
 
 #[test]
 fn ragged_csv() {
-    let scratch = Scratch::new("ragged");
-    let path = write(&scratch.0, "ragged.csv", b"1 2 3\n4 5 6\n7 8\n");
+    let scratch = Scratch::new("data-ragged");
+    let path = write(scratch.path(), "ragged.csv", b"1 2 3\n4 5 6\n7 8\n");
     let err = read_csv(&path).unwrap_err();
     assert!(
         matches!(
@@ -259,8 +228,8 @@ fn ragged_csv() {
 
 #[test]
 fn missing_mnist_dir_names_the_files_and_where_to_get_them() {
-    let scratch = Scratch::new("no-mnist");
-    let dir = scratch.0.join("mnist");
+    let scratch = Scratch::new("data-no-mnist");
+    let dir = scratch.path().join("mnist");
     let err = Mnist::load(&dir).unwrap_err();
     let message = err.to_string();
     for name in [
@@ -285,8 +254,8 @@ fn missing_mnist_dir_names_the_files_and_where_to_get_them() {
 
 #[test]
 fn partly_missing_mnist_lists_what_is_missing() {
-    let scratch = Scratch::new("half-mnist");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-half-mnist");
+    let dir = scratch.path();
     tiny_mnist(dir, 3, 3, 2);
     std::fs::remove_file(dir.join("t10k-labels-idx1-ubyte.gz")).unwrap();
     let err = Mnist::load(dir).unwrap_err();
@@ -299,8 +268,8 @@ fn partly_missing_mnist_lists_what_is_missing() {
 
 #[test]
 fn tiny_mnist_loads_from_plain_and_gzip_files() {
-    let scratch = Scratch::new("tiny-mnist");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-tiny-mnist");
+    let dir = scratch.path();
     tiny_mnist(dir, 12, 12, 3);
     let mnist = Mnist::load(dir).unwrap();
     assert_eq!(mnist.train.pixels.dim(), (12, 6));
@@ -312,8 +281,8 @@ fn tiny_mnist_loads_from_plain_and_gzip_files() {
 
 #[test]
 fn image_and_label_counts_that_differ() {
-    let scratch = Scratch::new("count-mismatch");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-count-mismatch");
+    let dir = scratch.path();
     tiny_mnist(dir, 5, 4, 2);
     let err = Mnist::load(dir).unwrap_err();
     assert!(
@@ -340,8 +309,8 @@ fn image_and_label_counts_that_differ() {
 
 #[test]
 fn images_with_the_wrong_number_of_dims() {
-    let scratch = Scratch::new("flat-images");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-flat-images");
+    let dir = scratch.path();
     tiny_mnist(dir, 2, 2, 2);
     write(dir, "t10k-images-idx3-ubyte", &idx(&[12], &[0; 12]));
     let err = Mnist::load(dir).unwrap_err();
@@ -354,8 +323,8 @@ fn images_with_the_wrong_number_of_dims() {
 
 #[test]
 fn a_label_that_is_not_a_digit() {
-    let scratch = Scratch::new("bad-label");
-    let dir = scratch.0.as_path();
+    let scratch = Scratch::new("data-bad-label");
+    let dir = scratch.path();
     tiny_mnist(dir, 2, 2, 2);
     write(dir, "train-labels-idx1-ubyte", &idx(&[2], &[3, 10]));
     let err = Mnist::load(dir).unwrap_err();

@@ -2,30 +2,15 @@
 //! truncation, extension, random header dims): `parse_idx` and `parse_csv` return `Ok` or
 //! `Err` on every one of them and never panic.
 
-use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::inputs::{gzip, idx};
 use descent_data::{parse_csv, parse_idx};
-use flate2::{Compression, write::GzEncoder};
+use descent_test_support::{Edit, mutate};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 const CASES: usize = 2000;
-
-fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![0, 0, 8, dims.len() as u8];
-    for d in dims {
-        bytes.extend(d.to_be_bytes());
-    }
-    bytes.extend(data);
-    bytes
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(bytes).unwrap();
-    encoder.finish().unwrap()
-}
 
 fn seeds() -> Vec<Vec<u8>> {
     let images = idx(&[3, 4, 5], &(0..60).collect::<Vec<u8>>());
@@ -40,49 +25,16 @@ fn seeds() -> Vec<Vec<u8>> {
     ]
 }
 
-fn mutate(rng: &mut StdRng, bytes: &mut Vec<u8>) {
-    for _ in 0..rng.random_range(1..=4) {
-        let len = bytes.len();
-        match rng.random_range(0..7) {
-            0 if len > 0 => {
-                let i = rng.random_range(0..len);
-                bytes[i] ^= 1 << rng.random_range(0..8);
-            }
-            1 if len > 0 => {
-                let i = rng.random_range(0..len);
-                bytes[i] = rng.random();
-            }
-            2 => bytes.truncate(rng.random_range(0..=len)),
-            3 => {
-                let extra = rng.random_range(1..64);
-                bytes.extend((0..extra).map(|_| rng.random::<u8>()));
-            }
-            4 => {
-                let i = rng.random_range(0..=len);
-                bytes.insert(
-                    i,
-                    *[b',', b' ', b'\n', b'-', b'.', b'e', 0, 0xff]
-                        .get(rng.random_range(0..8))
-                        .unwrap(),
-                );
-            }
-            5 if len > 0 => {
-                bytes.remove(rng.random_range(0..len));
-            }
-            6 if len >= 8 => {
-                // a random dimension in an IDX header, often huge
-                let at = 4 * rng.random_range(1..len / 4);
-                let dim: u32 = if rng.random_bool(0.5) {
-                    rng.random()
-                } else {
-                    rng.random_range(0..100)
-                };
-                bytes[at..at + 4].copy_from_slice(&dim.to_be_bytes());
-            }
-            _ => {}
-        }
-    }
-}
+/// The edits of a mutation, each as likely.
+const EDITS: [Edit; 7] = [
+    Edit::FlipBit,
+    Edit::SetByte,
+    Edit::Truncate,
+    Edit::Extend,
+    Edit::Insert(&[b',', b' ', b'\n', b'-', b'.', b'e', 0, 0xff]),
+    Edit::RemoveByte,
+    Edit::RandomIdxDimension,
+];
 
 #[test]
 fn parsers_survive_random_mutations() {
@@ -91,7 +43,7 @@ fn parsers_survive_random_mutations() {
     let (mut idx_ok, mut csv_ok) = (0, 0);
     for case in 0..CASES {
         let mut bytes = seeds[rng.random_range(0..seeds.len())].clone();
-        mutate(&mut rng, &mut bytes);
+        mutate(&mut rng, &mut bytes, &[], &EDITS);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let idx = parse_idx(&bytes, "fuzz.idx");
             if let Ok(idx) = &idx {

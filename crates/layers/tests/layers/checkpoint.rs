@@ -4,39 +4,10 @@
 use descent_autograd::{Tape, Tensor};
 use descent_layers::checkpoint::{self, CheckpointError};
 use descent_layers::{BatchNorm1d, Dense, Module, Relu, Sequential};
+use descent_test_support::Scratch;
 use rand::{SeedableRng, rngs::StdRng};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A fresh, empty directory under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("descent-checkpoint-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<_> = fs::read_dir(&self.0)
-            .expect("list")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 /// Dense(3, 4), BatchNorm1d(4), ReLU, Dense(4, 2); its running statistics moved by one step.
 fn model<F: descent_autograd::Float>(seed: u64) -> Sequential<F> {
@@ -69,7 +40,7 @@ fn raw_file(path: &Path, header: &str, data: &[u8]) {
 
 #[test]
 fn module_round_trip_restores_every_state_tensor() {
-    let dir = Scratch::new("round-trip");
+    let dir = Scratch::new("checkpoint-round-trip");
     let path = dir.file("model.safetensors");
     let (trained, mut fresh) = (model::<f32>(1), model::<f32>(2));
     assert_ne!(snapshot(&trained), snapshot(&fresh));
@@ -99,7 +70,7 @@ fn header_of(path: &Path) -> String {
 
 #[test]
 fn f32_is_stored_as_f32_and_f64_as_f64() {
-    let dir = Scratch::new("dtypes");
+    let dir = Scratch::new("checkpoint-dtypes");
     let (single, double) = (dir.file("single"), dir.file("double"));
     checkpoint::save_module(&single, &model::<f32>(3)).expect("save f32");
     checkpoint::save_module(&double, &model::<f64>(3)).expect("save f64");
@@ -114,7 +85,7 @@ fn f32_is_stored_as_f32_and_f64_as_f64() {
 
 #[test]
 fn named_tensors_round_trip_including_scalars_and_empty() {
-    let dir = Scratch::new("named");
+    let dir = Scratch::new("checkpoint-named");
     let path = dir.file("optimizer.safetensors");
     let tensors = vec![
         ("adam.step".to_string(), Tensor::scalar(7.0f64)),
@@ -143,7 +114,7 @@ fn named_tensors_round_trip_including_scalars_and_empty() {
 
 #[test]
 fn a_module_without_state_round_trips_as_an_empty_file() {
-    let dir = Scratch::new("empty");
+    let dir = Scratch::new("checkpoint-empty");
     let path = dir.file("relu.safetensors");
     let model = Sequential::<f64>::new().push(Relu);
     checkpoint::save_module(&path, &model).expect("save");
@@ -153,7 +124,7 @@ fn a_module_without_state_round_trips_as_an_empty_file() {
 
 #[test]
 fn save_replaces_an_existing_checkpoint_without_leftovers() {
-    let dir = Scratch::new("replace");
+    let dir = Scratch::new("checkpoint-replace");
     let path = dir.file("model.safetensors");
     checkpoint::save_module(&path, &model::<f32>(4)).expect("first save");
     let second = model::<f32>(5);
@@ -186,7 +157,7 @@ fn load_fails(path: &Path, check: impl Fn(&CheckpointError)) -> String {
 
 #[test]
 fn a_missing_tensor_is_named() {
-    let dir = Scratch::new("missing");
+    let dir = Scratch::new("checkpoint-missing");
     let path = dir.file("small.safetensors");
     let mut rng = StdRng::seed_from_u64(0);
     checkpoint::save_module(
@@ -209,7 +180,7 @@ fn a_missing_tensor_is_named() {
 
 #[test]
 fn an_extra_tensor_is_named() {
-    let dir = Scratch::new("extra");
+    let dir = Scratch::new("checkpoint-extra");
     let path = dir.file("big.safetensors");
     let mut state = snapshot(&model::<f32>(1));
     state.push(("4.weight".into(), Tensor::zeros(&[2, 2])));
@@ -228,7 +199,7 @@ fn an_extra_tensor_is_named() {
 
 #[test]
 fn a_wrongly_shaped_tensor_is_named_with_both_shapes() {
-    let dir = Scratch::new("shape");
+    let dir = Scratch::new("checkpoint-shape");
     let path = dir.file("wide.safetensors");
     let mut state = snapshot(&model::<f32>(1));
     let last = state
@@ -252,7 +223,7 @@ fn a_wrongly_shaped_tensor_is_named_with_both_shapes() {
 
 #[test]
 fn truncated_files_are_format_errors() {
-    let dir = Scratch::new("truncated");
+    let dir = Scratch::new("checkpoint-truncated");
     let good = dir.file("good.safetensors");
     checkpoint::save_module(&good, &model::<f32>(1)).expect("save");
     let bytes = fs::read(&good).expect("read");
@@ -274,7 +245,7 @@ fn truncated_files_are_format_errors() {
 
 #[test]
 fn corrupt_files_are_format_errors() {
-    let dir = Scratch::new("corrupt");
+    let dir = Scratch::new("checkpoint-corrupt");
     let cases: [(&str, &str, &[u8]); 4] = [
         ("not-json", "{\"0.weight\": oops}", &[]),
         (
@@ -309,7 +280,7 @@ fn corrupt_files_are_format_errors() {
 
 #[test]
 fn an_unsupported_element_type_is_named() {
-    let dir = Scratch::new("dtype");
+    let dir = Scratch::new("checkpoint-dtype");
     let path = dir.file("ints.safetensors");
     raw_file(
         &path,
@@ -332,7 +303,7 @@ fn an_unsupported_element_type_is_named() {
 
 #[test]
 fn a_missing_file_is_an_io_error() {
-    let dir = Scratch::new("no-file");
+    let dir = Scratch::new("checkpoint-no-file");
     load_fails(&dir.file("absent.safetensors"), |e| {
         assert!(
             matches!(e, CheckpointError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
@@ -342,7 +313,7 @@ fn a_missing_file_is_an_io_error() {
 
 #[test]
 fn saving_where_it_cannot_write_is_an_io_error_and_keeps_what_was_there() {
-    let dir = Scratch::new("unwritable");
+    let dir = Scratch::new("checkpoint-unwritable");
     let into_missing_dir = dir.file("no/such/dir/model.safetensors");
     let err =
         checkpoint::save_module(&into_missing_dir, &model::<f32>(1)).expect_err("no directory");
@@ -364,7 +335,7 @@ fn saving_where_it_cannot_write_is_an_io_error_and_keeps_what_was_there() {
 
 #[test]
 fn duplicate_names_are_refused_before_writing() {
-    let dir = Scratch::new("duplicate");
+    let dir = Scratch::new("checkpoint-duplicate");
     let path = dir.file("dup.safetensors");
     let tensors = vec![
         ("w".to_string(), Tensor::scalar(1.0f32)),

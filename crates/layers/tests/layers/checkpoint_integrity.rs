@@ -5,42 +5,9 @@
 
 use descent_autograd::Tensor;
 use descent_layers::checkpoint::{self, CheckpointError, LoadOptions};
+use descent_test_support::{Scratch, entries};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A fresh, empty directory under the system's temporary directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("descent-integrity-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create scratch dir");
-        Scratch(dir)
-    }
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-    fn entries(&self) -> Vec<String> {
-        entries(&self.0)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<_> = fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use std::path::Path;
 
 fn small() -> Vec<(String, Tensor<f32>)> {
     vec![
@@ -65,7 +32,7 @@ fn bits<F: descent_autograd::Float>(tensors: &[(String, Tensor<F>)]) -> Vec<(Str
 /// before checksums, 184 of 696 flips of the issue's file loaded different weights.
 #[test]
 fn every_single_bit_flip_is_an_error_or_loads_what_was_saved() {
-    let dir = Scratch::new("flips");
+    let dir = Scratch::new("integrity-flips");
     let good = dir.file("good.safetensors");
     checkpoint::save(&good, &small()).expect("save");
     let bytes = fs::read(&good).expect("read");
@@ -106,7 +73,7 @@ fn every_single_bit_flip_is_an_error_or_loads_what_was_saved() {
 
 #[test]
 fn a_flipped_data_bit_is_a_checksum_error_naming_the_tensor() {
-    let dir = Scratch::new("data-flip");
+    let dir = Scratch::new("integrity-data-flip");
     let path = dir.file("model.safetensors");
     checkpoint::save(&path, &small()).expect("save");
     let mut bytes = fs::read(&path).expect("read");
@@ -127,7 +94,7 @@ fn a_flipped_data_bit_is_a_checksum_error_naming_the_tensor() {
 
 #[test]
 fn a_file_without_checksums_is_refused_unless_allowed() {
-    let dir = Scratch::new("unverified");
+    let dir = Scratch::new("integrity-unverified");
     let path = dir.file("foreign.safetensors");
     // What PyTorch's or NumPy's safetensors writes (no metadata), by hand: w = [1.5, -2] as F32.
     let header = r#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
@@ -151,7 +118,7 @@ fn a_file_without_checksums_is_refused_unless_allowed() {
 
 #[test]
 fn a_tensor_without_its_checksum_is_an_error_even_when_unverified_files_are_allowed() {
-    let dir = Scratch::new("one-missing");
+    let dir = Scratch::new("integrity-one-missing");
     let path = dir.file("model.safetensors");
     checkpoint::save(&path, &small()).expect("save");
     // Rename the checksum key of "b" (same length, so the file stays well formed).
@@ -175,7 +142,7 @@ fn a_tensor_without_its_checksum_is_an_error_even_when_unverified_files_are_allo
 
 #[test]
 fn values_not_finite_in_the_element_type_are_refused_unless_allowed() {
-    let dir = Scratch::new("non-finite");
+    let dir = Scratch::new("integrity-non-finite");
     let path = dir.file("wide.safetensors");
     let values = vec![1.0, -1e300, 2.0];
     checkpoint::save(
@@ -225,7 +192,7 @@ fn values_not_finite_in_the_element_type_are_refused_unless_allowed() {
 #[cfg(target_os = "linux")] // whether a process runs is read from /proc
 #[test]
 fn orphaned_temporaries_of_dead_saves_are_removed_by_the_next_save() {
-    let dir = Scratch::new("orphans");
+    let dir = Scratch::new("integrity-orphans");
     let path = dir.file("model.safetensors");
     // u32::MAX is above any pid_max, so that process cannot be running; pid 1 always is.
     let dead = ".model.safetensors.4294967295.0.tmp";
@@ -261,7 +228,7 @@ fn save_forever() {
 fn saves_killed_midway_leave_nothing_after_the_next_save() {
     use std::process::Command;
     use std::time::{Duration, Instant};
-    let dir = Scratch::new("killed");
+    let dir = Scratch::new("integrity-killed");
     let path = dir.file("model.safetensors");
     let mut orphans_seen = 0;
     for _ in 0..5 {
@@ -305,7 +272,7 @@ fn saves_killed_midway_leave_nothing_after_the_next_save() {
 #[test]
 fn saving_through_a_symlink_replaces_its_target_and_keeps_the_link() {
     use std::os::unix::fs::symlink;
-    let dir = Scratch::new("symlink");
+    let dir = Scratch::new("integrity-symlink");
     let (real_dir, link_dir) = (dir.file("real"), dir.file("links"));
     fs::create_dir_all(&real_dir).expect("mkdir");
     fs::create_dir_all(&link_dir).expect("mkdir");
@@ -379,7 +346,7 @@ fn a_file_written_by_hand_to_the_documented_format_loads_verified() {
     bytes.extend(header.as_bytes());
     bytes.extend(&b);
     bytes.extend(&w);
-    let dir = Scratch::new("by-hand");
+    let dir = Scratch::new("integrity-by-hand");
     let path = dir.file("by-hand.safetensors");
     fs::write(&path, &bytes).expect("write");
     assert_eq!(checkpoint::load::<f32>(&path).expect("verified"), small());
