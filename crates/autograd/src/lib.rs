@@ -20,7 +20,7 @@
 //!
 //! Design choices:
 //! - **One generic bound**, [`Float`], for `f32` (fast) and `f64` (exact gradient checks).
-//! - **Backward rules are written once** in the differentiable ops of [`Value`]: run on tensors
+//! - **Backward rules are written once** in the differentiable ops of [`Operand`]: run on tensors
 //!   they compute first-order gradients and record nothing; run on vars
 //!   ([`Tape::gradient_vars`]) they are recorded, so every op has higher-order gradients.
 //! - **Few primitives, many composites**: `sub`, `div`, `mean`, `softmax`, `mse` and friends
@@ -36,6 +36,7 @@ mod float;
 pub mod functional;
 mod gradients;
 mod op;
+mod operand;
 mod operators;
 mod ops;
 mod parallel;
@@ -44,7 +45,6 @@ mod reduction;
 mod shape;
 mod tape;
 mod tensor;
-mod value;
 mod var;
 mod variable;
 mod vectorized;
@@ -53,12 +53,12 @@ pub use axis::{Axes, Axis};
 pub use float::Float;
 pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};
+pub use operand::Operand;
 pub use ops::window::Window;
 pub use reduction::Reduction;
 pub use shape::Shape;
 pub use tape::{Source, Tape};
 pub use tensor::Tensor;
-pub use value::Value;
 pub use var::Var;
 pub use variable::{Variable, VariableId};
 pub use vectorized::vectorized;

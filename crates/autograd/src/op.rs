@@ -1,6 +1,6 @@
 //! The `Op` trait: what a recorded operation knows (its name and its backward rule).
 
-use crate::{Float, Tensor, Value, Var};
+use crate::{Float, Operand, Tensor, Var};
 use smallvec::SmallVec;
 
 /// Gradients of an op's inputs, in input order; `None` where no gradient is wanted.
@@ -39,13 +39,13 @@ impl<V> Backward<'_, V> {
 ///
 /// The forward pass is an ordinary function on tensors; the op records the result with
 /// [`crate::Tape::push`]. The backward rule is written once, generically, with the
-/// operations of [`Value`]: run on tensors it computes gradients; run on vars it records them,
+/// operations of [`Operand`]: run on tensors it computes gradients; run on vars it records them,
 /// which is what makes gradients of gradients work.
 ///
 /// A complete custom op, `cube`, with its gradient checked by finite differences:
 ///
 /// ```
-/// use descent_autograd::{check, Backward, Float, Grads, Op, Tensor, Value, Var};
+/// use descent_autograd::{check, Backward, Float, Grads, Op, Tensor, Operand, Var};
 ///
 /// struct Cube;
 ///
@@ -54,7 +54,7 @@ impl<V> Backward<'_, V> {
 ///         "cube"
 ///     }
 ///     // d/dx x³ = 3x²
-///     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+///     fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
 ///         let x = &ctx.inputs[0];
 ///         [ctx.grad_of(0, || ctx.grad.mul(&x.mul(x)).mul_scalar(F::cast(3.0)))].into_iter().collect()
 ///     }
@@ -74,7 +74,7 @@ pub trait Op<F: Float>: 'static {
     fn name(&self) -> &'static str;
 
     /// The gradients of the inputs given the gradient of the output (the chain rule).
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V>;
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V>;
 
     /// Optionally, a fused first-order backward on tensors, for speed (one pass, one
     /// allocation). `None`, the default, runs [`Op::backward`]. It must compute the same

@@ -159,11 +159,11 @@ impl<F: Float> Tape<F> {
     /// see [`Op`] for a complete example.
     ///
     /// ```
-    /// use descent_autograd::{Backward, Float, Grads, Op, Tape, Tensor, Value};
+    /// use descent_autograd::{Backward, Float, Grads, Op, Tape, Tensor, Operand};
     /// struct Double; // d/dx 2x = 2
     /// impl<F: Float> Op<F> for Double {
     ///     fn name(&self) -> &'static str { "double" }
-    ///     fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    ///     fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
     ///         ctx.unary(|| ctx.grad.mul_scalar(F::cast(2.0)))
     ///     }
     /// }

@@ -83,7 +83,10 @@ impl<F: Float> Variable<F> {
         Self::named("", value)
     }
 
-    /// A new variable with a name (used in messages; checkpoints name variables by model path).
+    /// A new variable with a name: its local name in its layer ("weight", "bias"), used in
+    /// messages. A model gives it a path as well ("0.weight": layer 0's weight), from
+    /// `Module::variables`; the path, not this name, is a checkpoint's key, because the
+    /// local name repeats from layer to layer.
     pub fn named(name: impl Into<String>, value: Tensor<F>) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let id = VariableId(NEXT_ID.fetch_add(1, Ordering::Relaxed));
@@ -102,7 +105,7 @@ impl<F: Float> Variable<F> {
         self.inner.id
     }
 
-    /// The name given at creation ("" when none).
+    /// The local name given at creation ("" when none); see [`Variable::named`] for the path.
     pub fn name(&self) -> &str {
         &self.inner.name
     }

@@ -1,7 +1,7 @@
 //! `BatchNorm1d`: normalises each feature over the batch.
 
 use crate::Module;
-use crate::normalise::normalise;
+use crate::normalize::normalize;
 use descent_autograd::{Float, Tensor, Var, Variable};
 
 /// The weight of a new batch in the running statistics (PyTorch's default).
@@ -109,7 +109,7 @@ impl<F: Float> Module<F> for BatchNorm1d<F> {
         if !self.training {
             let mean = tape.watch(self.running_mean.value());
             let var = tape.watch(self.running_var.value());
-            return normalise(x, &mean, &var, &weight, &bias);
+            return normalize(x, &mean, &var, &weight, &bias);
         }
         let n = shape[0];
         if n < 2 {
@@ -122,7 +122,7 @@ impl<F: Float> Module<F> for BatchNorm1d<F> {
             &mean.value(),
             &var.value().mul_scalar(F::cast(n as f64 / (n - 1) as f64)),
         );
-        normalise(x, &mean, &var, &weight, &bias)
+        normalize(x, &mean, &var, &weight, &bias)
     }
 
     fn variables(&self) -> Vec<(String, Variable<F>)> {

@@ -1,7 +1,7 @@
 //! `BatchNorm2d`: normalises each channel of `[N, C, H, W]` over the batch and the positions.
 
 use crate::Module;
-use crate::normalise::normalise;
+use crate::normalize::normalize;
 use descent_autograd::{Float, Tensor, Var, Variable};
 
 /// The weight of a new batch in the running statistics (PyTorch's default).
@@ -111,7 +111,7 @@ impl<F: Float> Module<F> for BatchNorm2d<F> {
         if !self.training {
             let mean = per_channel(tape.watch(self.running_mean.value()));
             let var = per_channel(tape.watch(self.running_var.value()));
-            return normalise(x, &mean, &var, &weight, &bias);
+            return normalize(x, &mean, &var, &weight, &bias);
         }
         let count = shape[0] * shape[2] * shape[3];
         if count < 2 {
@@ -125,7 +125,7 @@ impl<F: Float> Module<F> for BatchNorm2d<F> {
             &mean.value().reshape(&[channels]),
             &var.value().reshape(&[channels]).mul_scalar(unbiased),
         );
-        normalise(x, &mean, &var, &weight, &bias)
+        normalize(x, &mean, &var, &weight, &bias)
     }
 
     fn variables(&self) -> Vec<(String, Variable<F>)> {

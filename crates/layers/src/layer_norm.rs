@@ -1,7 +1,7 @@
 //! `LayerNorm`: normalises each example over its last axis.
 
 use crate::Module;
-use crate::normalise::normalise;
+use crate::normalize::normalize;
 use descent_autograd::{Float, Tensor, Var, Variable};
 
 /// Layer normalisation (Ba et al., 2016) over the last axis, as PyTorch's
@@ -60,7 +60,7 @@ impl<F: Float> Module<F> for LayerNorm<F> {
         let last = shape.len() - 1;
         let (mean, var) = (x.mean(&[last], true), x.variance(&[last], true));
         let tape = x.tape();
-        normalise(
+        normalize(
             x,
             &mean,
             &var,

@@ -62,7 +62,7 @@ mod embedding;
 pub mod init;
 mod layer_norm;
 mod module;
-mod normalise;
+mod normalize;
 mod pool;
 mod sequential;
 

@@ -35,7 +35,8 @@ pub trait Module<F: Float>: Send + Sync {
     /// The layer applied to a batch.
     fn forward<'t>(&self, x: &Var<'t, F>) -> Var<'t, F>;
 
-    /// Trainable variables with stable, readable names ("0.weight", "2.bias"), in a fixed order.
+    /// Trainable variables with their paths in the model ("0.weight": layer 0's variable named
+    /// "weight"), in a fixed order; the paths are checkpoint keys.
     fn variables(&self) -> Vec<(String, Variable<F>)>;
 
     /// The trainable variables without their names, in [`variables`](Module::variables)'

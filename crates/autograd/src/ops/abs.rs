@@ -1,7 +1,7 @@
 //! `abs`: absolute value.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Abs;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Abs {
         "abs"
     }
     // d/dx |x| = sign x (0 at 0)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let sign = ctx.inputs[0]
             .tensor()
             .map(|&x| if x == F::zero() { x } else { x.signum() });

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Add;
 
@@ -11,7 +11,7 @@ impl<F: Float> Op<F> for Add {
         "add"
     }
     // d/da (a + b) = 1, d/db (a + b) = 1
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         [
             ctx.grad_of(0, || ctx.grad.clone()),
             ctx.grad_of(1, || ctx.grad.clone()),

@@ -1,7 +1,7 @@
 //! `add_scalar`: adds a constant to every element.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct AddScalar;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for AddScalar {
         "add_scalar"
     }
     // d/dx (x + s) = 1
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.clone())
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::{Shape, mismatch};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct BroadcastTo;
 
@@ -12,7 +12,7 @@ impl<F: Float> Op<F> for BroadcastTo {
     }
     // The adjoint of broadcasting is summing back: this is the only place gradients of
     // broadcast operands are reduced.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape: Shape = ctx.inputs[0].shape();
         ctx.unary(|| ctx.grad.sum_to(&shape))
     }

@@ -1,7 +1,7 @@
 //! `clamp`: limits every element to `[low, high]`.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Clamp<F> {
     low: F,
@@ -13,7 +13,7 @@ impl<F: Float> Op<F> for Clamp<F> {
         "clamp"
     }
     // d/dx clamp(x, lo, hi) = 1 if lo ≤ x ≤ hi else 0
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let inside = |&x: &F| {
             if x >= self.low && x <= self.high {
                 F::one()

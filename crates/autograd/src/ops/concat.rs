@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::check_axis;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::Axis;
 
 struct Concat {
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for Concat {
         "concat"
     }
     // Each part's gradient is its own range of the output gradient.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let mut start = 0;
         let mut grads = Grads::new();
         for (i, part) in ctx.inputs.iter().enumerate() {

@@ -6,7 +6,7 @@ use crate::ops::matmul::gemm;
 use crate::ops::unfold::unfold_image;
 use crate::ops::window::{Window, nchw};
 use crate::pool::SpareVec;
-use crate::{Float, Op, Tensor, Value, Var, parallel};
+use crate::{Float, Op, Operand, Tensor, Var, parallel};
 use ndarray::{ArrayView2, ArrayViewMut2, Ix2};
 
 /// The window's geometry. The input is on the tape; its columns are not kept but made again
@@ -23,7 +23,7 @@ impl<F: Float> Op<F> for Conv2d {
         "conv2d"
     }
     // y = W·unfold(x) + b per image: dx = fold(Wᵀ·G), dW = Σₙ G·unfold(x)ᵀ, db = Σ G over N, H, W
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, w, g) = (&ctx.inputs[0], &ctx.inputs[1], ctx.grad);
         let ([n, _, h, wd], [o, ..]) = (nchw("conv2d", "input", &x.shape()), dims(&w.shape()));
         let [_, _, oh, ow] = nchw("conv2d", "gradient", &g.shape());

@@ -3,7 +3,7 @@
 use crate::op::{Backward, Grads};
 use crate::ops::classification::check_class_labels;
 use crate::reduction::expect_non_empty;
-use crate::{Float, Op, Reduction, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Reduction, Tensor, Var};
 
 /// Inputs: the logits `[n, classes]` and the labels `[n]` as a constant leaf of class indices
 /// stored as floats (exact below 2²⁴), so the op holds no state of its own.
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for CrossEntropy {
         "cross_entropy"
     }
     // d/dz mean(lse(z) − z[label]) = (softmax(z) − one_hot) / n
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let z = &ctx.inputs[0];
         let shape = z.shape();
         let scale = F::one() / F::cast(shape[0] as f64);

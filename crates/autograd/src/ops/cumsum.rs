@@ -2,7 +2,7 @@
 
 use crate::axis::{Axis, resolve};
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Cumsum {
     axis: usize,
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for Cumsum {
     }
     // d/dxⱼ yᵢ = [j ≤ i], so the gradient is the reversed running sum of g:
     // Σ_{i≥j} gᵢ = Σ g − cumsum(g)ⱼ + gⱼ
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (g, axis) = (ctx.grad, self.axis);
         let total = g.sum(&[axis], true).broadcast_to(&g.shape());
         ctx.unary(|| total.sub(&g.cumsum(axis)).add(g))

@@ -1,7 +1,7 @@
 //! `erf`: the error function `2/√π ∫₀ˣ e^(−t²) dt` of each element.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Erf;
 
@@ -13,7 +13,7 @@ impl<F: Float> Op<F> for Erf {
         "erf"
     }
     // d/dx erf x = 2/√π · e^(−x²)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let x = &ctx.inputs[0];
         let density = x.mul(x).neg().exp().mul_scalar(F::cast(TWO_OVER_ROOT_PI));
         ctx.unary(|| ctx.grad.mul(&density))

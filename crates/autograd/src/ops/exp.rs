@@ -1,7 +1,7 @@
 //! `exp`: e raised to each element.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Exp;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Exp {
         "exp"
     }
     // d/dx exp x = exp x
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (y, g) = (ctx.output, ctx.grad);
         ctx.unary(|| g.mul(y))
     }

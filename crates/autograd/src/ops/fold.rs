@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::window::Window;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Fold {
     window: Window,
@@ -13,7 +13,7 @@ impl<F: Float> Op<F> for Fold {
         "fold"
     }
     // fold is linear; its adjoint is unfold, which reads each column's positions back out.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.unfold(self.window))
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::check_axis;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::Axis;
 
 struct IndexSelect {
@@ -15,7 +15,7 @@ impl<F: Float> Op<F> for IndexSelect {
         "index_select"
     }
     // The adjoint of gathering is scatter-adding the gradient back to the picked positions.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let size = ctx.inputs[0].shape()[self.axis];
         ctx.unary(|| ctx.grad.scatter_add(self.axis, &self.indices, size))
     }

@@ -3,7 +3,7 @@
 use crate::op::{Backward, Grads};
 use crate::ops::matmul::{gemm, product};
 use crate::shape::mismatch;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::Ix2;
 
 struct Linear;
@@ -13,7 +13,7 @@ impl<F: Float> Op<F> for Linear {
         "linear"
     }
     // d/dx = G·Wᵀ, d/dW = xᵀ·G, d/db = Σ_rows G (products on transposed views, no copies)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [x, w] = [&ctx.inputs[0], &ctx.inputs[1]];
         let g = ctx.grad;
         [

@@ -1,7 +1,7 @@
 //! `ln`: the natural logarithm of each element.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Ln;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Ln {
         "ln"
     }
     // d/dx ln x = 1 / x
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g) = (&ctx.inputs[0], ctx.grad);
         ctx.unary(|| g.mul(&x.powf(-F::one())))
     }

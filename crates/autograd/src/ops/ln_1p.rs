@@ -1,7 +1,7 @@
 //! `ln_1p`: `ln(1 + x)` of each element, accurate for small x.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Ln1p;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Ln1p {
         "ln_1p"
     }
     // d/dx ln(1 + x) = 1 / (1 + x)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g) = (&ctx.inputs[0], ctx.grad);
         ctx.unary(|| g.mul(&x.add_scalar(F::one()).powf(-F::one())))
     }

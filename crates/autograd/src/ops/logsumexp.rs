@@ -3,7 +3,7 @@
 use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::shape::{Shape, reduced_shape, reduction_axes};
-use crate::{Axes, Float, Op, Tensor, Value, Var};
+use crate::{Axes, Float, Op, Operand, Tensor, Var};
 
 struct LogSumExp {
     kept: Shape,
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for LogSumExp {
         "logsumexp"
     }
     // d/dxᵢ ln Σ exp x = exp(xᵢ − lse x) = softmax(x)ᵢ
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, y) = (&ctx.inputs[0], ctx.output);
         let shape = x.shape();
         let softmax = || x.sub(&y.reshape(&self.kept).broadcast_to(&shape)).exp();

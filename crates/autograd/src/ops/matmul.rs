@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::{Shape, broadcast_shapes, mismatch};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::{ArrayView2, ArrayViewD, ArrayViewMut2, Axis, Dimension, Ix2, IxDyn};
 
 struct MatMul;
@@ -12,7 +12,7 @@ impl<F: Float> Op<F> for MatMul {
         "matmul"
     }
     // d/dA (A·B) = G·Bᵀ, d/dB (A·B) = Aᵀ·G (transposes are views; batch axes summed back)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [a, b] = [&ctx.inputs[0], &ctx.inputs[1]];
         let g = ctx.grad;
         [

@@ -4,7 +4,7 @@ use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::ops::reduce;
 use crate::shape::{Shape, reduced_shape};
-use crate::{Axes, Float, Op, Tensor, Value, Var};
+use crate::{Axes, Float, Op, Operand, Tensor, Var};
 
 struct Max {
     kept: Shape,
@@ -15,7 +15,7 @@ impl<F: Float> Op<F> for Max {
         "max"
     }
     // d/dxᵢ max x = 1/k where xᵢ is one of the k maxima, else 0
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let x = ctx.inputs[0].tensor();
         let top = ctx
             .output

@@ -3,7 +3,7 @@
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
 use crate::pool::SpareVec;
-use crate::{Float, Op, Tensor, Value, Var, parallel};
+use crate::{Float, Op, Operand, Tensor, Var, parallel};
 
 /// Where each output's maximum was, as a flat index into the input (in a buffer that goes back
 /// to the thread's spares with the tape).
@@ -17,7 +17,7 @@ impl<F: Float> Op<F> for MaxPool2d {
     }
     // d/dxᵢ max(window) = 1 if xᵢ is the window's (first) maximum, else 0: each output's
     // gradient is added to the input position it came from, as ReLU passes it to positive inputs.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
         let size = shape.iter().product();
         ctx.unary(|| {

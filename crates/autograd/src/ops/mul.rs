@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Mul;
 
@@ -11,7 +11,7 @@ impl<F: Float> Op<F> for Mul {
         "mul"
     }
     // d/da (a · b) = b, d/db (a · b) = a
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [a, b] = [&ctx.inputs[0], &ctx.inputs[1]];
         [
             ctx.grad_of(0, || ctx.grad.mul(b)),

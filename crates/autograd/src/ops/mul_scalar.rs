@@ -1,7 +1,7 @@
 //! `mul_scalar`: multiplies every element by a constant.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct MulScalar<F>(F);
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for MulScalar<F> {
         "mul_scalar"
     }
     // d/dx (x · s) = s
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.mul_scalar(self.0))
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::Shape;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::{Axis, Slice};
 
 struct Pad {
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for Pad {
         "pad"
     }
     // The adjoint of padding is slicing the border off the gradient.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
         let first = shape.len() - self.widths.len();
         ctx.unary(|| {

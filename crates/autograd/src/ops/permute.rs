@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::Shape;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Permute {
     inverse: Shape,
@@ -13,7 +13,7 @@ impl<F: Float> Op<F> for Permute {
         "permute"
     }
     // The gradient is permuted back by the inverse permutation.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.permute(&self.inverse))
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Powf<F>(F);
 
@@ -16,7 +16,7 @@ impl<F: Float> Op<F> for Powf<F> {
         "powf"
     }
     // d/dx xᵖ = p · xᵖ⁻¹, and 0 for p = 0 (x⁰ = 1 everywhere, also at 0)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let p = self.0;
         let x = &ctx.inputs[0];
         ctx.unary(|| match p == F::zero() {
@@ -44,7 +44,7 @@ impl<F: Float> Op<F> for Pow {
     }
     // ∂/∂x xᵉ = e · xᵉ⁻¹ (e·y/x off 0; the constant e·0^(e−1) at 0, 0 where e = 0)
     // ∂/∂e xᵉ = xᵉ · ln x (0 at x = 0 with e ≥ 0, −∞ at x = 0 with e < 0, NaN for x < 0)
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [x, e, ln_x] = ctx.inputs else {
             unreachable!("pow has three inputs")
         };

@@ -1,7 +1,7 @@
 //! `relu`: `max(x, 0)`.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Relu;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Relu {
         "relu"
     }
     // d/dx relu x = 1 if x > 0 else 0
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let mask = ctx
             .output
             .tensor()

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::shape::mismatch;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::IxDyn;
 
 struct Reshape;
@@ -12,7 +12,7 @@ impl<F: Float> Op<F> for Reshape {
         "reshape"
     }
     // The gradient takes the input's shape back.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
         ctx.unary(|| ctx.grad.reshape(&shape))
     }

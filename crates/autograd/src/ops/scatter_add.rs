@@ -3,7 +3,7 @@
 use crate::op::{Backward, Grads};
 use crate::ops::index_select::check_indices;
 use crate::shape::check_axis;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::Axis;
 
 struct ScatterAdd {
@@ -16,7 +16,7 @@ impl<F: Float> Op<F> for ScatterAdd {
         "scatter_add"
     }
     // The adjoint of scatter-adding is gathering the gradient at the same positions.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.index_select(self.axis, &self.indices))
     }
 }

@@ -3,7 +3,7 @@
 use crate::op::{Backward, Grads};
 use crate::ops::broadcast_pair;
 use crate::shape::{broadcast_shapes, mismatch};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Select {
     mask: Tensor<bool>,
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for Select {
         "select"
     }
     // d/da select(m, a, b) = m, d/db = ¬m
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let g = ctx.grad;
         let zeros = || g.constant(Tensor::zeros(&g.shape()));
         [

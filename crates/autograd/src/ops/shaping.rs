@@ -17,7 +17,7 @@ impl<F: Float> Tensor<F> {
                 self.shape()
             );
         }
-        crate::Value::transpose(self)
+        crate::Operand::transpose(self)
     }
 }
 
@@ -41,7 +41,7 @@ impl<'t, F: Float> Var<'t, F> {
                 self.shape()
             );
         }
-        crate::Value::transpose(self)
+        crate::Operand::transpose(self)
     }
 
     /// Joins vars of one shape along a new axis at position `axis` (negative counts from the end

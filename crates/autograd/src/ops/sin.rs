@@ -1,7 +1,7 @@
 //! `sin`: the sine of each element (radians).
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Sin;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Sin {
         "sin"
     }
     // d/dx sin x = cos x
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.mul(&ctx.inputs[0].cos()))
     }
 }

@@ -3,7 +3,7 @@
 use crate::axis::{Axis, resolve};
 use crate::op::{Backward, Grads};
 use crate::shape::check_axis;
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 use ndarray::Slice;
 
 struct SliceOp {
@@ -16,7 +16,7 @@ impl<F: Float> Op<F> for SliceOp {
         "slice"
     }
     // The adjoint of taking a range is padding the gradient with zeros back to full length.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (x, g, axis) = (&ctx.inputs[0], ctx.grad, self.axis);
         let pad = |len: usize| {
             let mut shape = g.shape();

@@ -4,7 +4,7 @@ use crate::axis::resolve_reduction;
 use crate::op::{Backward, Grads};
 use crate::ops::reduce;
 use crate::shape::{Shape, reduced_shape};
-use crate::{Axes, Float, Op, Tensor, Value, Var};
+use crate::{Axes, Float, Op, Operand, Tensor, Var};
 
 struct Sum {
     kept: Shape,
@@ -15,7 +15,7 @@ impl<F: Float> Op<F> for Sum {
         "sum"
     }
     // d/dxᵢ Σ x = 1: the gradient is broadcast back over the summed axes
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let shape = ctx.inputs[0].shape();
         ctx.unary(|| ctx.grad.reshape(&self.kept).broadcast_to(&shape))
     }

@@ -1,7 +1,7 @@
 //! `tanh`: the hyperbolic tangent of each element.
 
 use crate::op::{Backward, Grads};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Tanh;
 
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for Tanh {
         "tanh"
     }
     // d/dx tanh x = 1 − tanh² x
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let (y, g) = (ctx.output, ctx.grad);
         ctx.unary(|| g.mul(&y.mul(y).neg().add_scalar(F::one())))
     }

@@ -2,7 +2,7 @@
 
 use crate::op::{Backward, Grads};
 use crate::ops::window::{Window, nchw};
-use crate::{Float, Op, Tensor, Value, Var};
+use crate::{Float, Op, Operand, Tensor, Var};
 
 struct Unfold {
     window: Window,
@@ -14,7 +14,7 @@ impl<F: Float> Op<F> for Unfold {
     }
     // unfold is linear; its adjoint is fold, which sums each column back onto the input
     // positions it was copied from.
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         let [.., h, w] = nchw("unfold", "input", &ctx.inputs[0].shape());
         ctx.unary(|| ctx.grad.fold([h, w], self.window))
     }

@@ -3,7 +3,7 @@
 
 use super::{Source, Tape, anomaly::all_finite};
 use crate::op::{Backward, DynOp, Grads};
-use crate::{Float, Tensor, Value, Var};
+use crate::{Float, Operand, Tensor, Var};
 use smallvec::SmallVec;
 
 /// Per-node scratch of the reverse sweep, inline for tapes of up to this many nodes (a
@@ -15,7 +15,7 @@ impl<F: Float> Tape<F> {
     /// a node into a value, `run` runs an op's backward rule, `done` takes each gradient no
     /// longer needed, and the sources' gradients are pushed onto `out` in order.
     #[track_caller]
-    pub(super) fn sweep<V: Value<F>, S: Source<F>>(
+    pub(super) fn sweep<V: Operand<F>, S: Source<F>>(
         &self,
         target: &Var<'_, F>,
         seed: V,

@@ -1,7 +1,7 @@
 //! `check::variables` catches a wrong gradient with respect to a `Variable`, names which
 //! variable, and leaves every variable's value as it found it.
 
-use descent_autograd::{Backward, Float, Grads, Op, Tape, Tensor, Value, Var, Variable, check};
+use descent_autograd::{Backward, Float, Grads, Op, Operand, Tape, Tensor, Var, Variable, check};
 
 /// `x²` with a deliberately wrong backward (`x` instead of `2x`).
 struct WrongSquare;
@@ -10,7 +10,7 @@ impl<F: Float> Op<F> for WrongSquare {
     fn name(&self) -> &'static str {
         "wrong_square"
     }
-    fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+    fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
         ctx.unary(|| ctx.grad.mul(&ctx.inputs[0]))
     }
 }

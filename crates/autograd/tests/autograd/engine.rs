@@ -1,6 +1,6 @@
 //! The tape's own behaviour: accumulation, pruning, persistence, higher order, and its panics.
 
-use descent_autograd::{Backward, Float, Grads, Op, Tape, Tensor, Value, Var, Variable, check};
+use descent_autograd::{Backward, Float, Grads, Op, Operand, Tape, Tensor, Var, Variable, check};
 
 fn scalar(tape: &Tape<f64>, x: f64) -> Var<'_, f64> {
     tape.watch(Tensor::scalar(x))
@@ -188,7 +188,7 @@ fn only_the_path_to_the_sources_is_differentiated() {
         fn name(&self) -> &'static str {
             "explodes"
         }
-        fn backward<V: Value<F>>(&self, _: &Backward<'_, V>) -> Grads<V> {
+        fn backward<V: Operand<F>>(&self, _: &Backward<'_, V>) -> Grads<V> {
             panic!("backward ran for a branch no source depends on")
         }
     }
@@ -208,7 +208,7 @@ fn the_checker_catches_a_wrong_gradient() {
             "wrong_square"
         }
         // claims d/dx x² = x (it is 2x)
-        fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
             [ctx.grad_of(0, || ctx.grad.mul(&ctx.inputs[0]))]
                 .into_iter()
                 .collect()
@@ -244,7 +244,7 @@ fn a_custom_op_returning_a_wrong_shape_is_named() {
         fn name(&self) -> &'static str {
             "bad_shape"
         }
-        fn backward<V: Value<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
+        fn backward<V: Operand<F>>(&self, ctx: &Backward<'_, V>) -> Grads<V> {
             [Some(ctx.grad.constant(Tensor::zeros(&[3])))]
                 .into_iter()
                 .collect()

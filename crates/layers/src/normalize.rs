@@ -6,7 +6,7 @@ use descent_autograd::{Float, Var};
 pub(crate) const EPS: f64 = 1e-5;
 
 /// `(x − mean) / √(var + ε) · gamma + beta`, broadcasting.
-pub(crate) fn normalise<'t, F: Float>(
+pub(crate) fn normalize<'t, F: Float>(
     x: &Var<'t, F>,
     mean: &Var<'t, F>,
     var: &Var<'t, F>,

@@ -1,4 +1,4 @@
-//! `Value`: the operations backward rules are written in, for tensors and for vars alike.
+//! `Operand`: the operations backward rules are written in, for tensors and for vars alike.
 //!
 //! Each method is the op of the same name: on [`Tensor`] it computes eagerly and records
 //! nothing; on [`Var`] it is recorded on the var's tape and can be differentiated again.
@@ -9,15 +9,15 @@ use crate::{Float, Tensor, Var, Window};
 /// The algebra of backward rules (see [`crate::Op`]). Implemented by [`Tensor`] and [`Var`].
 ///
 /// ```
-/// use descent_autograd::{Tensor, Value};
+/// use descent_autograd::{Tensor, Operand};
 /// // d/dx tanh x = 1 − tanh² x, written once for any value type:
-/// fn tanh_grad<F: descent_autograd::Float, V: Value<F>>(y: &V, g: &V) -> V {
+/// fn tanh_grad<F: descent_autograd::Float, V: Operand<F>>(y: &V, g: &V) -> V {
 ///     g.mul(&y.mul(y).mul_scalar(-F::one()).add_scalar(F::one()))
 /// }
 /// let y = Tensor::from_vec(vec![0.5f64], &[1]);
 /// assert_eq!(tanh_grad(&y, &Tensor::ones(&[1])).to_vec(), vec![0.75]);
 /// ```
-pub trait Value<F: Float>: Clone {
+pub trait Operand<F: Float>: Clone {
     /// The value as a tensor (for a var, its recorded value).
     fn tensor(&self) -> Tensor<F>;
     /// The shape.
@@ -183,7 +183,7 @@ macro_rules! forward_value {
     };
 }
 
-impl<F: Float> Value<F> for Tensor<F> {
+impl<F: Float> Operand<F> for Tensor<F> {
     fn tensor(&self) -> Tensor<F> {
         self.clone()
     }
@@ -203,7 +203,7 @@ impl<F: Float> Value<F> for Tensor<F> {
     forward_value!(Tensor<F>);
 }
 
-impl<'t, F: Float> Value<F> for Var<'t, F> {
+impl<'t, F: Float> Operand<F> for Var<'t, F> {
     fn tensor(&self) -> Tensor<F> {
         self.value()
     }
