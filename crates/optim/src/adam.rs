@@ -1,6 +1,6 @@
 //! Adam and AdamW: momentum and per-element scaling, with bias correction.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{flush, gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -196,8 +196,8 @@ impl<F: Float> Optimizer<F> for Adam<F> {
             let rule = |p: &mut F, g: F, m: &mut F, v: &mut F, v_max: Option<&mut F>| {
                 let g = sign * g + l2 * *p;
                 *p -= lr * decoupled * *p;
-                *m = b1 * *m + (one - b1) * g;
-                *v = b2 * *v + (one - b2) * g * g;
+                *m = flush(b1 * *m + (one - b1) * g);
+                *v = flush(b2 * *v + (one - b2) * g * g);
                 let v_hat = match v_max {
                     Some(v_max) => {
                         *v_max = v_max.max(*v);

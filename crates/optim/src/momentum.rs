@@ -1,6 +1,6 @@
 //! Gradient descent with momentum: classic (heavy ball) and Nesterov.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{flush, gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -131,7 +131,7 @@ impl<F: Float> Optimizer<F> for Momentum<F> {
             let damping = if step == 1 { F::one() } else { undamped };
             let rule = |p: &mut F, g: F, v: &mut F, nesterov: bool| {
                 let g = sign * g + decay * *p;
-                *v = mu * *v + damping * g;
+                *v = flush(mu * *v + damping * g);
                 *p -= lr * if nesterov { g + mu * *v } else { *v };
             };
             let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));

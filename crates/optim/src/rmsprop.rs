@@ -1,6 +1,6 @@
 //! RMSprop: per-element learning rates from a running average of squared gradients.
 
-use crate::elements::{gradient, slot, values};
+use crate::elements::{flush, gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -179,16 +179,16 @@ impl<F: Float> Optimizer<F> for RmsProp<F> {
             // One element: parameter, gradient, square_avg, momentum_buffer, grad_avg.
             let rule = |p: &mut F, g: F, a: &mut F, b: Option<&mut F>, m: Option<&mut F>| {
                 let g = sign * g + decay * *p;
-                *a = alpha * *a + (one - alpha) * g * g;
+                *a = flush(alpha * *a + (one - alpha) * g * g);
                 let mut variance = *a;
                 if let Some(m) = m {
-                    *m = alpha * *m + (one - alpha) * g;
+                    *m = flush(alpha * *m + (one - alpha) * g);
                     variance -= *m * *m;
                 }
                 let d = variance.sqrt() + eps;
                 match b {
                     Some(b) => {
-                        *b = mu * *b + g / d;
+                        *b = flush(mu * *b + g / d);
                         *p -= lr * *b;
                     }
                     None => *p -= lr * g / d,

@@ -13,4 +13,5 @@ mod mismatches;
 mod pytorch_rules;
 mod schedules;
 mod state;
+mod subnormal;
 mod trajectories;
