@@ -28,7 +28,7 @@ impl<F: Float> Op<F> for MatMul {
 /// crate's kernels (AVX-512 where the CPU has it, else AVX2 + FMA, chosen by the crate at run
 /// time), reading strided and transposed views in place, never copying.
 ///
-/// A product of at least [`SPLIT_WORK`] multiply-adds is cut in two halves along its longer
+/// A product of at least [`split_work`] multiply-adds is cut in two halves along its longer
 /// output side, and the halves go to `parallel::join`: the helper thread takes one half, and a
 /// busy machine costs nothing, because the calling thread runs the half nobody took. The cut
 /// depends only on the shapes, never on the number of threads, and each output element is
@@ -54,7 +54,7 @@ pub(crate) fn gemm<F: Float>(
         }
         return;
     }
-    if m * n * k >= SPLIT_WORK && m.max(n) >= 2 * SPLIT_ALIGN {
+    if m * n * k >= split_work() && m.max(n) >= 2 * SPLIT_ALIGN {
         let cut = |len: usize| (len / 2).next_multiple_of(SPLIT_ALIGN).min(len - 1);
         if n >= m {
             let (b1, b2) = b.split_at(Axis(1), cut(n));
@@ -70,13 +70,38 @@ pub(crate) fn gemm<F: Float>(
     kernel(a, b, beta, c);
 }
 
-/// Products of this many multiply-adds and more are split across threads (2²²). Measured on
-/// the 2-core AMD EPYC (Zen 5, AVX-512) with the optimizer and elementwise loops vectorised:
-/// splitting arch A's 6.4M-multiply-add products trains it ×1.21 faster (median of 4
-/// alternating pairs, 321–364k against 265–294k samples/s; with one core held busy 0.95 and
-/// 1.14). On an earlier Intel machine, before that work, the same split had made arch A slower,
-/// so the threshold was 2²³ there.
-pub(crate) const SPLIT_WORK: usize = 1 << 22;
+/// Products of this many multiply-adds and more are split across threads: 2²² on AMD, 2²³ on
+/// Intel. Both measured with `bench_mnist --arch A --epochs 2` on 2 threads, where the choice
+/// decides whether arch A's 6.4M-multiply-add products are split:
+/// - AMD EPYC Zen 5: splitting trained arch A ×1.21 faster (4 alternating pairs, 321–364k
+///   against 265–294k samples/s).
+/// - Intel Xeon (AVX-512, 2026-12-02): splitting trained it ×0.75 (2 runs each, 104–108k against
+///   133–152k), though each split product alone timed faster: the halves the helper computes
+///   (of the weight gradient, 200 KB) are then read by the calling thread's optimizer step
+///   across cores, which costs more on this Xeon than on the Zen 5. Arch B's products
+///   (33M and 51M multiply-adds) gain from the split on both.
+///
+/// The threshold depends only on the CPU, never on the thread count, so results stay
+/// bit-identical for any number of threads on one machine.
+pub(crate) fn split_work() -> usize {
+    static WORK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WORK.get_or_init(|| if intel() { 1 << 23 } else { 1 << 22 })
+}
+
+/// Whether the CPU's vendor is Intel.
+fn intel() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let id = std::arch::x86_64::__cpuid(0);
+        let vendor: Vec<u8> = [id.ebx, id.edx, id.ecx]
+            .iter()
+            .flat_map(|r| r.to_le_bytes())
+            .collect();
+        vendor == b"GenuineIntel"
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 /// Cuts fall on multiples of this many rows or columns (a whole AVX-512 register of f32).
 const SPLIT_ALIGN: usize = 16;
 
@@ -218,6 +243,19 @@ impl<'t, F: Float> Var<'t, F> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_vendor_is_read_as_the_kernel_reads_it() {
+        let Ok(cpuinfo) = std::fs::read_to_string("/proc/cpuinfo") else {
+            return; // not Linux: nothing to compare with
+        };
+        let vendor = cpuinfo.lines().find(|l| l.starts_with("vendor_id"));
+        if let Some(line) = vendor {
+            assert_eq!(super::intel(), line.ends_with("GenuineIntel"), "{line}");
+            let expected = if super::intel() { 1 << 23 } else { 1 << 22 };
+            assert_eq!(super::split_work(), expected);
+        }
+    }
+
     use crate::{Tape, Tensor};
 
     #[test]
