@@ -177,13 +177,8 @@ pub(crate) fn resolve_reduction(op: &str, axes: impl Axes, shape: &[usize]) -> S
         return (0..shape.len()).collect();
     }
     axes.sort_unstable();
-    let distinct = |&(i, a): &(usize, usize)| i == 0 || axes[i - 1] != a;
-    axes.iter()
-        .copied()
-        .enumerate()
-        .filter(distinct)
-        .map(|(_, a)| a)
-        .collect()
+    axes.dedup();
+    axes
 }
 
 #[cfg(test)]

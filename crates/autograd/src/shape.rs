@@ -32,6 +32,11 @@ impl Shape {
     pub(crate) fn insert(&mut self, axis: usize, dim: usize) {
         self.0.insert(axis, dim);
     }
+
+    /// Removes consecutive repeats (of a sorted list of axes).
+    pub(crate) fn dedup(&mut self) {
+        self.0.dedup();
+    }
 }
 
 impl std::ops::Deref for Shape {
@@ -59,12 +64,6 @@ impl FromIterator<usize> for Shape {
     }
 }
 
-impl From<&[usize]> for Shape {
-    fn from(dims: &[usize]) -> Self {
-        Shape(SmallVec::from_slice(dims))
-    }
-}
-
 impl<const N: usize> PartialEq<[usize; N]> for Shape {
     fn eq(&self, other: &[usize; N]) -> bool {
         self.as_slice() == other
@@ -80,12 +79,6 @@ impl PartialEq<[usize]> for Shape {
 impl PartialEq<&[usize]> for Shape {
     fn eq(&self, other: &&[usize]) -> bool {
         self.as_slice() == *other
-    }
-}
-
-impl PartialEq<Vec<usize>> for Shape {
-    fn eq(&self, other: &Vec<usize>) -> bool {
-        self.as_slice() == other.as_slice()
     }
 }
 

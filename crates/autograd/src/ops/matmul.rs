@@ -75,11 +75,11 @@ pub(crate) fn gemm<F: Float>(
 /// decides whether arch A's 6.4M-multiply-add products are split:
 /// - AMD EPYC Zen 5: splitting trained arch A ×1.21 faster (4 alternating pairs, 321–364k
 ///   against 265–294k samples/s).
-/// - Intel Xeon (AVX-512, 2026-12-02): splitting trained it ×0.75 (2 runs each, 104–108k against
-///   133–152k), though each split product alone timed faster: the halves the helper computes
-///   (of the weight gradient, 200 KB) are then read by the calling thread's optimizer step
-///   across cores, which costs more on this Xeon than on the Zen 5. Arch B's products
-///   (33M and 51M multiply-adds) gain from the split on both.
+/// - Intel Xeon (AVX-512, 2026-12-02): splitting trained it ×0.75 (104–108k samples/s in 2
+///   runs, against 126–152k in 4 unsplit), though each split product alone timed faster. A
+///   likely cause, not measured: the half of the weight gradient the helper computes (200 KB)
+///   is then read across cores by the optimizer step. Arch B's products (33M and 51M
+///   multiply-adds) gain from the split on both.
 ///
 /// The threshold depends only on the CPU, never on the thread count, so results stay
 /// bit-identical for any number of threads on one machine.
@@ -243,6 +243,8 @@ impl<'t, F: Float> Var<'t, F> {
 
 #[cfg(test)]
 mod tests {
+    use crate::{Tape, Tensor};
+
     #[test]
     fn the_vendor_is_read_as_the_kernel_reads_it() {
         let Ok(cpuinfo) = std::fs::read_to_string("/proc/cpuinfo") else {
@@ -255,8 +257,6 @@ mod tests {
             assert_eq!(super::split_work(), expected);
         }
     }
-
-    use crate::{Tape, Tensor};
 
     #[test]
     fn multiplies_by_hand() {
