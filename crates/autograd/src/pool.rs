@@ -43,6 +43,30 @@ fn with_spares<T: 'static, R>(f: impl FnOnce(&mut Vec<T>) -> R) -> R {
     })
 }
 
+thread_local! {
+    /// The tensor storage store of each built-in element type, reached without the search
+    /// and downcast of [`with_spares`]: it is on every op's path (two lookups per op).
+    static STORAGE_F32: RefCell<Storage<f32>> = RefCell::new(Storage::default());
+    static STORAGE_F64: RefCell<Storage<f64>> = RefCell::new(Storage::default());
+}
+
+/// Runs `f` on this thread's spare tensor storage of element type `F`.
+fn with_storage<F: Float, R>(f: impl FnOnce(&mut Storage<F>) -> R) -> R {
+    fn open<T: 'static, F: 'static>(store: &mut Storage<T>) -> &mut Storage<F> {
+        (store as &mut dyn Any)
+            .downcast_mut()
+            .expect("called for its own type")
+    }
+    let id = TypeId::of::<F>(); // the branches below are decided at compile time
+    if id == TypeId::of::<f32>() {
+        STORAGE_F32.with(|cell| f(open(&mut cell.borrow_mut())))
+    } else if id == TypeId::of::<f64>() {
+        STORAGE_F64.with(|cell| f(open(&mut cell.borrow_mut())))
+    } else {
+        with_spares(|spares: &mut Vec<Storage<F>>| f(first(spares)))
+    }
+}
+
 /// A spare `T` (an empty one when there is none).
 pub(crate) fn take<T: Default + 'static>() -> T {
     with_spares(Vec::pop).unwrap_or_default()
@@ -133,8 +157,7 @@ impl<F> Default for Spares<F> {
 /// there, or zeros): for callers that overwrite every element. A spare is reshaped as the
 /// caller needs, so even the shared-storage header is reused.
 pub(crate) fn storage<F: Float>(len: usize) -> ArcArray<F, IxDyn> {
-    let spare = with_spares(|spares: &mut Vec<Storage<F>>| {
-        let store = first(spares);
+    let spare = with_storage(|store: &mut Storage<F>| {
         let of_len = store.by_len.entry(len).or_default();
         of_len.asked += 1;
         let spare = of_len.arrays.pop()?;
@@ -153,8 +176,7 @@ pub(crate) fn recycle<F: Float>(tensor: Tensor<F>) {
     if !storage.is_unique() || !storage.is_standard_layout() {
         return;
     }
-    with_spares(|spares: &mut Vec<Storage<F>>| {
-        let store = first(spares);
+    with_storage(|store: &mut Storage<F>| {
         let len = storage.len();
         let fits = (store.elements + len) * size_of::<F>() <= MAX_SPARE_BYTES;
         let Some(of_len) = store.by_len.get_mut(&len) else {
@@ -169,8 +191,8 @@ pub(crate) fn recycle<F: Float>(tensor: Tensor<F>) {
 
 /// Marks the end of a tape: what its ops asked for sets how many spares are worth keeping.
 pub(crate) fn end_of_tape<F: Float>() {
-    with_spares(|spares: &mut Vec<Storage<F>>| {
-        for of_len in first(spares).by_len.values_mut() {
+    with_storage(|store: &mut Storage<F>| {
+        for of_len in store.by_len.values_mut() {
             of_len.most_asked = of_len.most_asked.max(of_len.asked);
             of_len.asked = 0;
         }
