@@ -29,6 +29,9 @@ pub(crate) fn unfold_image<F: Float>(
     size: [usize; 2],
     window: Window,
 ) {
+    if window.is_plain() {
+        return unfold_plain(image, cols, channels, size, window.kernel);
+    }
     if window.padding != [0, 0] {
         cols.fill(F::zero()); // the walk skips the padding
     }
@@ -41,6 +44,42 @@ pub(crate) fn unfold_image<F: Float>(
             dst.iter_mut().zip(src).for_each(|(d, &s)| *d = s);
         }
     });
+}
+
+/// [`unfold_image`] for a window of stride 1 without padding or dilation: each row of the
+/// columns is `oh` runs of `ow` input elements, copied with no bounds to work out and in blocks
+/// of 8 (a call to `memmove` per short run, or iterator adaptors per run, cost more than
+/// the copy: 16 µs against 7 µs for an image of arch C's second convolution).
+fn unfold_plain<F: Float>(
+    image: &[F],
+    cols: &mut [F],
+    channels: usize,
+    [h, w]: [usize; 2],
+    [kh, kw]: [usize; 2],
+) {
+    let [oh, ow] = [h + 1 - kh, w + 1 - kw];
+    for c in 0..channels {
+        let plane = &image[c * h * w..(c + 1) * h * w];
+        for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
+            let row = &mut cols[((c * kh + ki) * kw + kj) * oh * ow..][..oh * ow];
+            let src = &plane[ki * w + kj..];
+            for oy in 0..oh {
+                copy_run(&mut row[oy * ow..][..ow], &src[oy * w..][..ow]);
+            }
+        }
+    }
+}
+
+/// `dst = src` for two slices of one length, in blocks of 8.
+#[inline(always)]
+fn copy_run<F: Float>(dst: &mut [F], src: &[F]) {
+    let whole = dst.len() - dst.len() % 8;
+    for b in (0..whole).step_by(8) {
+        let d: &mut [F; 8] = (&mut dst[b..b + 8]).try_into().expect("8");
+        *d = src[b..b + 8].try_into().expect("8");
+    }
+    let tail = dst[whole..].iter_mut().zip(&src[whole..]);
+    tail.for_each(|(d, &s)| *d = s);
 }
 
 impl<F: Float> Tensor<F> {
@@ -95,6 +134,22 @@ impl<'t, F: Float> Var<'t, F> {
 #[cfg(test)]
 mod tests {
     use crate::{Tape, Tensor, Window};
+
+    #[test]
+    fn plain_window_matches_the_walk() {
+        // 2 channels of 5×11, kernel 3×2: runs of 10 (a block of 8 and a tail of 2)
+        let (image, window) = (
+            (0..110).map(f64::from).collect::<Vec<_>>(),
+            Window::new([3, 2]),
+        );
+        let mut plain = vec![f64::NAN; 2 * 6 * 30];
+        super::unfold_plain(&image, &mut plain, 2, [5, 11], [3, 2]);
+        let mut walked = vec![f64::NAN; plain.len()];
+        window.walk(2, [5, 11], |col, at, outputs, _| {
+            walked[col..col + outputs.len()].copy_from_slice(&image[at..at + outputs.len()]);
+        });
+        assert_eq!(plain, walked);
+    }
 
     #[test]
     fn padded_strided_columns_by_hand() {

@@ -53,6 +53,12 @@ impl Window {
         Window { dilation, ..self }
     }
 
+    /// Whether the window moves by 1 over the unpadded input with adjacent taps, so that each
+    /// row of its columns is whole runs of the input.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.stride == [1, 1] && self.padding == [0, 0] && self.dilation == [1, 1]
+    }
+
     /// The number of window positions `[oh, ow]` on an input of spatial size `[h, w]`:
     /// `(h + 2·ph − dh·(kh − 1) − 1) / sh + 1` on each axis.
     ///
