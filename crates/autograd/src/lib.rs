@@ -55,6 +55,7 @@ pub use gradients::Gradients;
 pub use op::{Backward, Grads, Op};
 pub use operand::Operand;
 pub use ops::window::Window;
+pub use parallel::join;
 pub use reduction::Reduction;
 pub use shape::Shape;
 pub use tape::{Source, Tape};

@@ -68,9 +68,18 @@ fn helper() -> Option<&'static Helper> {
     })
 }
 
-/// Runs `a` and `b`, possibly at the same time; returns when both are done. A panic in either
-/// reaches the caller.
-pub(crate) fn join<A: FnOnce() + Send, B: FnOnce() + Send>(a: A, b: B) {
+/// Runs `a` and `b`, possibly at the same time (`b` on descent's helper thread, when it is
+/// free and awake); returns when both are done. A panic in either reaches the caller.
+///
+/// descent splits its large products with it, and the optimizers their updates of large
+/// variables. It never waits for the helper: on a busy machine the caller runs both.
+///
+/// ```
+/// let (mut left, mut right) = (vec![1.0f32; 1000], vec![2.0f32; 1000]);
+/// descent_autograd::join(|| left.iter_mut().for_each(|x| *x *= 2.0), || right.fill(0.0));
+/// assert_eq!((left[999], right[0]), (2.0, 0.0));
+/// ```
+pub fn join<A: FnOnce() + Send, B: FnOnce() + Send>(a: A, b: B) {
     let Some(helper) = helper() else {
         a();
         b();

@@ -1,6 +1,5 @@
 //! AdaGrad: per-element learning rates from the sum of squared gradients.
 
-use crate::elements::{gradient, slot, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -128,17 +127,18 @@ impl<F: Float> Optimizer<F> for AdaGrad<F> {
         let (lr_decay, sign) = (self.lr_decay, if self.maximize { -1.0 } else { 1.0 });
         let sign = F::cast(sign);
         // The views p, g and s (the slots) are zipped into their elements p, g and s.
-        self.slots.step(gradients, variables, |lr, t, p, g, s| {
-            let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
-            let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
-            vectorized(|| {
-                for ((p, &g), s) in elements {
-                    let g = sign * g + decay * *p;
-                    *s += g * g;
-                    *p -= lr * g / (s.sqrt() + eps);
-                }
+        self.slots
+            .step_elementwise(gradients, variables, |lr, t, p, g, s| {
+                let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
+                let elements = p.iter_mut().zip(g).zip(s[0].iter_mut());
+                vectorized(|| {
+                    for ((p, &g), s) in elements {
+                        let g = sign * g + decay * *p;
+                        *s += g * g;
+                        *p -= lr * g / (s.sqrt() + eps);
+                    }
+                });
             });
-        });
     }
 
     fn slots(&self) -> &Slots<F> {

@@ -1,6 +1,6 @@
 //! Adam and AdamW: momentum and per-element scaling, with bias correction.
 
-use crate::elements::{flush, gradient, slot, values};
+use crate::elements::flush;
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -189,37 +189,38 @@ impl<F: Float> Optimizer<F> for Adam<F> {
         let decoupled = F::cast(self.decoupled_weight_decay);
         let sign = if self.maximize { -one } else { one };
         let amsgrad = self.amsgrad;
-        self.slots.step(gradients, variables, |lr, t, p, g, s| {
-            let (bias1, bias2) = (1.0 - beta1.powf(t as f64), 1.0 - beta2.powf(t as f64));
-            let (step_size, bias2_sqrt) = (lr / F::cast(bias1), F::cast(bias2.sqrt()));
-            // One element: parameter, gradient, m, v, and v_max with AMSGrad.
-            let rule = |p: &mut F, g: F, m: &mut F, v: &mut F, v_max: Option<&mut F>| {
-                let g = sign * g + l2 * *p;
-                *p -= lr * decoupled * *p;
-                *m = flush(b1 * *m + (one - b1) * g);
-                *v = flush(b2 * *v + (one - b2) * g * g);
-                let v_hat = match v_max {
-                    Some(v_max) => {
-                        *v_max = v_max.max(*v);
-                        *v_max
-                    }
-                    None => *v,
+        self.slots
+            .step_elementwise(gradients, variables, |lr, t, p, g, s| {
+                let (bias1, bias2) = (1.0 - beta1.powf(t as f64), 1.0 - beta2.powf(t as f64));
+                let (step_size, bias2_sqrt) = (lr / F::cast(bias1), F::cast(bias2.sqrt()));
+                // One element: parameter, gradient, m, v, and v_max with AMSGrad.
+                let rule = |p: &mut F, g: F, m: &mut F, v: &mut F, v_max: Option<&mut F>| {
+                    let g = sign * g + l2 * *p;
+                    *p -= lr * decoupled * *p;
+                    *m = flush(b1 * *m + (one - b1) * g);
+                    *v = flush(b2 * *v + (one - b2) * g * g);
+                    let v_hat = match v_max {
+                        Some(v_max) => {
+                            *v_max = v_max.max(*v);
+                            *v_max
+                        }
+                        None => *v,
+                    };
+                    *p -= step_size * *m / (v_hat.sqrt() / bias2_sqrt + eps);
                 };
-                *p -= step_size * *m / (v_hat.sqrt() / bias2_sqrt + eps);
-            };
-            vectorized(|| {
-                let elements = values(p).iter_mut().zip(gradient(g));
-                match (amsgrad, s) {
-                    (false, [m, v]) => elements
-                        .zip(slot(m).iter_mut().zip(slot(v)))
-                        .for_each(|((p, &g), (m, v))| rule(p, g, m, v, None)),
-                    (true, [m, v, v_max]) => elements
-                        .zip(slot(m).iter_mut().zip(slot(v)).zip(slot(v_max)))
-                        .for_each(|((p, &g), ((m, v), v_max))| rule(p, g, m, v, Some(v_max))),
-                    _ => unreachable!("slots are made for these options"),
-                }
+                vectorized(|| {
+                    let elements = p.iter_mut().zip(g);
+                    match (amsgrad, s) {
+                        (false, [m, v]) => elements
+                            .zip(m.iter_mut().zip(v.iter_mut()))
+                            .for_each(|((p, &g), (m, v))| rule(p, g, m, v, None)),
+                        (true, [m, v, v_max]) => elements
+                            .zip(m.iter_mut().zip(v.iter_mut()).zip(v_max.iter_mut()))
+                            .for_each(|((p, &g), ((m, v), v_max))| rule(p, g, m, v, Some(v_max))),
+                        _ => unreachable!("slots are made for these options"),
+                    }
+                });
             });
-        });
     }
 
     fn slots(&self) -> &Slots<F> {

@@ -11,8 +11,23 @@ const ADVICE: &str = "lower the learning rate or clip the gradients; \
 
 /// The first element that is NaN or infinite, with its position in row-major order.
 pub(crate) fn first_non_finite<F: Float>(values: ArrayViewD<'_, F>) -> Option<(usize, F)> {
+    if let Some(values) = values.as_slice() {
+        return first_non_finite_in(values);
+    }
     let all_finite = |values: &[F]| vectorized(|| all_finite(values));
     if values.as_slice_memory_order().is_some_and(all_finite) {
+        return None;
+    }
+    values
+        .iter()
+        .enumerate()
+        .find(|(_, x)| !x.is_finite())
+        .map(|(i, &x)| (i, x))
+}
+
+/// [`first_non_finite`] of a slice.
+pub(crate) fn first_non_finite_in<F: Float>(values: &[F]) -> Option<(usize, F)> {
+    if vectorized(|| all_finite(values)) {
         return None; // the common case, in one vectorised pass
     }
     values

@@ -1,6 +1,6 @@
 //! Gradient descent with momentum: classic (heavy ball) and Nesterov.
 
-use crate::elements::{flush, gradient, slot, values};
+use crate::elements::flush;
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -127,23 +127,24 @@ impl<F: Float> Optimizer<F> for Momentum<F> {
         let undamped = F::one() - F::cast(self.dampening);
         let sign = if self.maximize { -F::one() } else { F::one() };
         let nesterov = self.nesterov;
-        self.slots.step(gradients, variables, |lr, step, p, g, s| {
-            let damping = if step == 1 { F::one() } else { undamped };
-            let rule = |p: &mut F, g: F, v: &mut F, nesterov: bool| {
-                let g = sign * g + decay * *p;
-                *v = flush(mu * *v + damping * g);
-                *p -= lr * if nesterov { g + mu * *v } else { *v };
-            };
-            let elements = values(p).iter_mut().zip(gradient(g)).zip(slot(&mut s[0]));
-            // Two loops, so that neither branches on `nesterov` per element.
-            vectorized(|| {
-                if nesterov {
-                    elements.for_each(|((p, &g), v)| rule(p, g, v, true));
-                } else {
-                    elements.for_each(|((p, &g), v)| rule(p, g, v, false));
-                }
+        self.slots
+            .step_elementwise(gradients, variables, |lr, step, p, g, s| {
+                let damping = if step == 1 { F::one() } else { undamped };
+                let rule = |p: &mut F, g: F, v: &mut F, nesterov: bool| {
+                    let g = sign * g + decay * *p;
+                    *v = flush(mu * *v + damping * g);
+                    *p -= lr * if nesterov { g + mu * *v } else { *v };
+                };
+                let elements = p.iter_mut().zip(g).zip(s[0].iter_mut());
+                // Two loops, so that neither branches on `nesterov` per element.
+                vectorized(|| {
+                    if nesterov {
+                        elements.for_each(|((p, &g), v)| rule(p, g, v, true));
+                    } else {
+                        elements.for_each(|((p, &g), v)| rule(p, g, v, false));
+                    }
+                });
             });
-        });
     }
 
     fn slots(&self) -> &Slots<F> {

@@ -1,6 +1,6 @@
 //! RMSprop: per-element learning rates from a running average of squared gradients.
 
-use crate::elements::{flush, gradient, slot, values};
+use crate::elements::flush;
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -175,44 +175,45 @@ impl<F: Float> Optimizer<F> for RmsProp<F> {
         let (decay, mu) = (F::cast(self.weight_decay), F::cast(self.momentum));
         let sign = if self.maximize { -one } else { one };
         let (has_momentum, centered) = (self.momentum > 0.0, self.centered);
-        self.slots.step(gradients, variables, |lr, _, p, g, s| {
-            // One element: parameter, gradient, square_avg, momentum_buffer, grad_avg.
-            let rule = |p: &mut F, g: F, a: &mut F, b: Option<&mut F>, m: Option<&mut F>| {
-                let g = sign * g + decay * *p;
-                *a = flush(alpha * *a + (one - alpha) * g * g);
-                let mut variance = *a;
-                if let Some(m) = m {
-                    *m = flush(alpha * *m + (one - alpha) * g);
-                    variance -= *m * *m;
-                }
-                let d = variance.sqrt() + eps;
-                match b {
-                    Some(b) => {
-                        *b = flush(mu * *b + g / d);
-                        *p -= lr * *b;
+        self.slots
+            .step_elementwise(gradients, variables, |lr, _, p, g, s| {
+                // One element: parameter, gradient, square_avg, momentum_buffer, grad_avg.
+                let rule = |p: &mut F, g: F, a: &mut F, b: Option<&mut F>, m: Option<&mut F>| {
+                    let g = sign * g + decay * *p;
+                    *a = flush(alpha * *a + (one - alpha) * g * g);
+                    let mut variance = *a;
+                    if let Some(m) = m {
+                        *m = flush(alpha * *m + (one - alpha) * g);
+                        variance -= *m * *m;
                     }
-                    None => *p -= lr * g / d,
-                }
-            };
-            vectorized(|| {
-                let elements = values(p).iter_mut().zip(gradient(g));
-                match (has_momentum, centered, s) {
-                    (false, false, [a]) => elements
-                        .zip(slot(a))
-                        .for_each(|((p, &g), a)| rule(p, g, a, None, None)),
-                    (true, false, [a, b]) => elements
-                        .zip(slot(a).iter_mut().zip(slot(b)))
-                        .for_each(|((p, &g), (a, b))| rule(p, g, a, Some(b), None)),
-                    (false, true, [a, m]) => elements
-                        .zip(slot(a).iter_mut().zip(slot(m)))
-                        .for_each(|((p, &g), (a, m))| rule(p, g, a, None, Some(m))),
-                    (true, true, [a, b, m]) => elements
-                        .zip(slot(a).iter_mut().zip(slot(b)).zip(slot(m)))
-                        .for_each(|((p, &g), ((a, b), m))| rule(p, g, a, Some(b), Some(m))),
-                    _ => unreachable!("slots are made for these options"),
-                }
+                    let d = variance.sqrt() + eps;
+                    match b {
+                        Some(b) => {
+                            *b = flush(mu * *b + g / d);
+                            *p -= lr * *b;
+                        }
+                        None => *p -= lr * g / d,
+                    }
+                };
+                vectorized(|| {
+                    let elements = p.iter_mut().zip(g);
+                    match (has_momentum, centered, s) {
+                        (false, false, [a]) => elements
+                            .zip(a.iter_mut())
+                            .for_each(|((p, &g), a)| rule(p, g, a, None, None)),
+                        (true, false, [a, b]) => elements
+                            .zip(a.iter_mut().zip(b.iter_mut()))
+                            .for_each(|((p, &g), (a, b))| rule(p, g, a, Some(b), None)),
+                        (false, true, [a, m]) => elements
+                            .zip(a.iter_mut().zip(m.iter_mut()))
+                            .for_each(|((p, &g), (a, m))| rule(p, g, a, None, Some(m))),
+                        (true, true, [a, b, m]) => elements
+                            .zip(a.iter_mut().zip(b.iter_mut()).zip(m.iter_mut()))
+                            .for_each(|((p, &g), ((a, b), m))| rule(p, g, a, Some(b), Some(m))),
+                        _ => unreachable!("slots are made for these options"),
+                    }
+                });
             });
-        });
     }
 
     fn slots(&self) -> &Slots<F> {

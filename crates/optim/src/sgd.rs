@@ -1,6 +1,5 @@
 //! Plain stochastic gradient descent.
 
-use crate::elements::{gradient, values};
 use crate::{Optimizer, Slots};
 use descent_autograd::{Float, Tensor, Variable, vectorized};
 
@@ -71,13 +70,14 @@ impl<F: Float> Optimizer<F> for Sgd<F> {
     fn apply_gradients(&mut self, gradients: &[Tensor<F>], variables: &[Variable<F>]) {
         let decay = F::cast(self.weight_decay);
         let sign = if self.maximize { -F::one() } else { F::one() };
-        self.slots.step(gradients, variables, |lr, _, p, g, _| {
-            vectorized(|| {
-                for (p, &g) in values(p).iter_mut().zip(gradient(g)) {
-                    *p -= lr * (sign * g + decay * *p);
-                }
+        self.slots
+            .step_elementwise(gradients, variables, |lr, _, p, g, _| {
+                vectorized(|| {
+                    for (p, &g) in p.iter_mut().zip(g) {
+                        *p -= lr * (sign * g + decay * *p);
+                    }
+                });
             });
-        });
     }
 
     fn slots(&self) -> &Slots<F> {

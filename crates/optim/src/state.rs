@@ -4,6 +4,7 @@
 //! are keyed by [`VariableId`] and updated in place afterwards, so a step allocates nothing
 //! once every variable has been seen.
 
+use crate::elements::{self, values};
 use crate::finite::{diverged, expect_finite_gradients, first_non_finite};
 use descent_autograd::{Float, Tensor, Variable, VariableId};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn};
@@ -130,9 +131,59 @@ impl<F: Float> Slots<F> {
         variables: &[Variable<F>],
         mut rule: impl FnMut(F, usize, ArrayViewMutD<'_, F>, ArrayViewD<'_, F>, &mut [ArrayD<F>]),
     ) {
-        expect_aligned(gradients, variables);
         let check = self.check_finite;
-        if check {
+        self.each_variable(
+            gradients,
+            variables,
+            |lr, step, mut value, gradient, slots| {
+                rule(lr, step, value.view_mut(), gradient, slots);
+                check.then(|| first_non_finite(value.view())).flatten()
+            },
+        );
+    }
+
+    /// [`Slots::step`] for a rule that updates each element from that element alone (all the
+    /// built-in rules): `rule(learning_rate, step, values, gradient, slots)` gets slices, a
+    /// chunk of the variable at a time, and large variables are updated in two halves at once
+    /// (see [`crate::elements::update`]).
+    #[track_caller]
+    pub(crate) fn step_elementwise(
+        &mut self,
+        gradients: &[Tensor<F>],
+        variables: &[Variable<F>],
+        rule: impl Fn(F, usize, &mut [F], &[F], &mut [&mut [F]]) + Sync,
+    ) {
+        let check = self.check_finite;
+        self.each_variable(gradients, variables, |lr, step, value, gradient, slots| {
+            let rule = |p: &mut [F], g: &[F], s: &mut [&mut [F]]| rule(lr, step, p, g, s);
+            elements::update(
+                values(value),
+                elements::gradient(gradient),
+                slots,
+                check,
+                &rule,
+            )
+        });
+    }
+
+    /// Checks the two lists and the gradients, counts the step, then calls
+    /// `update(learning_rate, step, value, gradient, slots)` once per variable; `update`
+    /// returns the first element it left non-finite, if it checked.
+    #[track_caller]
+    fn each_variable(
+        &mut self,
+        gradients: &[Tensor<F>],
+        variables: &[Variable<F>],
+        mut update: impl FnMut(
+            F,
+            usize,
+            ArrayViewMutD<'_, F>,
+            ArrayViewD<'_, F>,
+            &mut [ArrayD<F>],
+        ) -> Option<(usize, F)>,
+    ) {
+        expect_aligned(gradients, variables);
+        if self.check_finite {
             expect_finite_gradients(self.steps + 1, gradients, variables);
         }
         self.steps += 1;
@@ -149,14 +200,13 @@ impl<F: Float> Slots<F> {
             let gradient = gradient.view();
             let gradient = gradient.as_standard_layout(); // a copy only if it is not already
             let non_finite = variable.update(|mut value| {
-                rule(
+                update(
                     learning_rate,
                     step,
                     value.view_mut(),
                     gradient.view(),
                     slots,
-                );
-                check.then(|| first_non_finite(value.view())).flatten()
+                )
             });
             if let Some(found) = non_finite {
                 diverged(step, i, variable, found);

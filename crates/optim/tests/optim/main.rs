@@ -9,6 +9,7 @@ mod common;
 mod clipping;
 mod convergence;
 mod divergence;
+mod large_variables;
 mod mismatches;
 mod pytorch_rules;
 mod schedules;
