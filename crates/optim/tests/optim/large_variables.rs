@@ -41,7 +41,7 @@ fn a_large_variable_updates_to_the_bits_of_the_same_elements_in_small_ones() {
         for step in 1..=3 {
             whole.apply_gradients(
                 &[Tensor::from_vec(gradient(step, 0..LARGE), &[LARGE])],
-                &[large.clone()],
+                std::slice::from_ref(&large),
             );
             let grads: Vec<Tensor<f32>> = starts
                 .iter()
