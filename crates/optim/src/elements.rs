@@ -83,10 +83,9 @@ fn halves<F: Float>(
     check: bool,
     rule: &(impl Fn(&mut [F], &[F], &mut [&mut [F]]) + Sync),
 ) -> Option<(usize, F)> {
-    if values.len() < SPLIT {
+    let Some(mid) = middle(values.len()) else {
         return chunks(values, gradient, slots, check, rule);
-    }
-    let mid = (values.len() / 2).next_multiple_of(CHUNK);
+    };
     let (values_a, values_b) = values.split_at_mut(mid);
     let (gradient_a, gradient_b) = gradient.split_at(mid);
     let (mut slots_a, mut slots_b): ([&mut [F]; MOST_SLOTS], [&mut [F]; MOST_SLOTS]) =
@@ -101,6 +100,12 @@ fn halves<F: Float>(
         || found_b = chunks(values_b, gradient_b, &mut slots_b[..count], check, rule),
     );
     found_a.or(found_b.map(|(i, x)| (mid + i, x)))
+}
+
+/// Where a variable of `len` elements is cut in two halves (on a chunk's boundary), if it is
+/// large enough to be.
+pub(crate) fn middle(len: usize) -> Option<usize> {
+    (len >= SPLIT).then(|| (len / 2).next_multiple_of(CHUNK))
 }
 
 /// [`update`] of `values`, one chunk after the other.

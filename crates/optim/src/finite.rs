@@ -1,7 +1,8 @@
 //! Divergence is loud by default: a step whose gradient, or whose updated value, is not finite
 //! panics naming the step and the variable (PyTorch and TensorFlow update with NaN silently).
 
-use descent_autograd::{Float, Tensor, Variable, vectorized};
+use crate::elements::middle;
+use descent_autograd::{Float, Tensor, Variable, join, vectorized};
 use ndarray::ArrayViewD;
 
 /// What to do about it, in the panic messages.
@@ -25,8 +26,23 @@ pub(crate) fn first_non_finite<F: Float>(values: ArrayViewD<'_, F>) -> Option<(u
         .map(|(i, &x)| (i, x))
 }
 
-/// [`first_non_finite`] of a slice.
+/// [`first_non_finite`] of a slice; a large one is read in two halves at once, the halves
+/// the update cuts (so that each thread reads the half it will update).
 pub(crate) fn first_non_finite_in<F: Float>(values: &[F]) -> Option<(usize, F)> {
+    let Some(mid) = middle(values.len()) else {
+        return first_non_finite_serial(values);
+    };
+    let (a, b) = values.split_at(mid);
+    let (mut found_a, mut found_b) = (None, None);
+    join(
+        || found_a = first_non_finite_serial(a),
+        || found_b = first_non_finite_serial(b),
+    );
+    found_a.or(found_b.map(|(i, x)| (mid + i, x)))
+}
+
+/// [`first_non_finite_in`] on this thread.
+fn first_non_finite_serial<F: Float>(values: &[F]) -> Option<(usize, F)> {
     if vectorized(|| all_finite(values)) {
         return None; // the common case, in one vectorised pass
     }

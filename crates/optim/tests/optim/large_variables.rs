@@ -105,3 +105,25 @@ fn an_overflow_in_the_second_half_of_a_large_variable_names_its_first_element() 
     );
     assert_eq!(after[second], f32::INFINITY);
 }
+
+#[test]
+fn a_non_finite_gradient_in_the_second_half_of_a_large_variable_is_named_before_any_update() {
+    let w = [Variable::named("w", Tensor::zeros(&[LARGE]))];
+    let mut gradient = vec![1.0f32; LARGE];
+    gradient[LARGE - 7] = f32::NAN;
+    let mut sgd = Sgd::new(1.0);
+    let payload = catch_unwind(AssertUnwindSafe(|| {
+        sgd.apply_gradients(&[Tensor::from_vec(gradient, &[LARGE])], &w)
+    }))
+    .expect_err("the gradient is not finite");
+    let text = payload.downcast::<String>().expect("a formatted message");
+    let expected = format!(
+        "apply_gradients: step 1: the gradient of variable \"w\" is not finite (NaN at element {})",
+        LARGE - 7
+    );
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(
+        w[0].value().to_vec().iter().all(|&x| x == 0.0),
+        "nothing was updated"
+    );
+}
