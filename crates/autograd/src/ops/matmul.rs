@@ -56,7 +56,9 @@ pub(crate) fn gemm<F: Float>(
     }
     if m * n * k >= split_work() && m.max(n) >= 2 * SPLIT_ALIGN {
         let cut = |len: usize| (len / 2).next_multiple_of(SPLIT_ALIGN).min(len - 1);
-        if n >= m {
+        // The longer side is cut; a square output by rows, so that each half is contiguous,
+        // as the halves in which the optimizers update a weight gradient are.
+        if n > m {
             let (b1, b2) = b.split_at(Axis(1), cut(n));
             let (c1, c2) = c.split_at(Axis(1), cut(n));
             crate::parallel::join(|| gemm(a, b1, beta, c1), || gemm(a, b2, beta, c2));
