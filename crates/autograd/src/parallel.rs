@@ -111,6 +111,26 @@ pub fn join<A: FnOnce() + Send, B: FnOnce() + Send>(a: A, b: B) {
     }
 }
 
+/// Elementwise work on this many elements or more is worth two threads (a `join` costs about
+/// a microsecond; this is some ten of work).
+const ELEMENTWISE_SPLIT: usize = 1 << 15;
+
+/// `f(part, start)` over `values`, where `part` starts at element `start`: in two halves at
+/// once when there are [`ELEMENTWISE_SPLIT`] elements or more, else in one call. For work on
+/// each element alone, so the result is the same either way. Each half runs under
+/// [`crate::vectorized`].
+pub(crate) fn halves<T: Send>(values: &mut [T], f: impl Fn(&mut [T], usize) + Sync) {
+    if values.len() < ELEMENTWISE_SPLIT {
+        return crate::vectorized(|| f(values, 0));
+    }
+    let mid = (values.len() / 2).next_multiple_of(64);
+    let (a, b) = values.split_at_mut(mid);
+    join(
+        || crate::vectorized(|| f(a, 0)),
+        || crate::vectorized(|| f(b, mid)),
+    );
+}
+
 /// Settles the posted job when dropped, also while `a` unwinds, so that the caller's frame
 /// (which holds the job) outlives the helper's use of it: takes the job back if the helper has
 /// not claimed it, else waits until the helper is done; then frees the slot.
@@ -201,6 +221,17 @@ impl Helper {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn halves_give_each_element_its_own_index_once() {
+        for len in [0, 1, ELEMENTWISE_SPLIT - 1, ELEMENTWISE_SPLIT, 3 * ELEMENTWISE_SPLIT + 5] {
+            let mut values = vec![usize::MAX; len];
+            halves(&mut values, |part, start| {
+                part.iter_mut().enumerate().for_each(|(i, v)| *v = start + i)
+            });
+            assert!(values.iter().enumerate().all(|(i, &v)| v == i), "{len}");
+        }
+    }
 
     #[test]
     fn both_halves_run_exactly_once() {

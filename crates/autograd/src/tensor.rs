@@ -171,10 +171,13 @@ impl<F: Float> Tensor<F> {
     }
 
     /// `f` of each element, on a pooled buffer (`map` for the float ops of a training step).
-    pub(crate) fn map_pooled(&self, f: impl Fn(F) -> F) -> Self {
+    pub(crate) fn map_pooled(&self, f: impl Fn(F) -> F + Sync) -> Self {
         match self.data.as_slice() {
             Some(values) => Self::pooled(self.shape(), |out| {
-                out.iter_mut().zip(values).for_each(|(o, &x)| *o = f(x))
+                crate::parallel::halves(out, |out, start| {
+                    let values = &values[start..];
+                    out.iter_mut().zip(values).for_each(|(o, &x)| *o = f(x))
+                })
             }),
             None => self.map(|&x| f(x)),
         }
@@ -265,13 +268,15 @@ impl<F: Float> Tensor<F> {
     /// Elementwise binary map of two tensors of one shape (the kernel of binary primitives);
     /// contiguous operands take a plain slice loop.
     #[track_caller]
-    pub(crate) fn zip_map(&self, op: &str, other: &Self, f: impl Fn(F, F) -> F) -> Self {
+    pub(crate) fn zip_map(&self, op: &str, other: &Self, f: impl Fn(F, F) -> F + Sync) -> Self {
         self.expect_shape(op, other);
         if let (Some(a), Some(b)) = (self.data.as_slice(), other.data.as_slice()) {
             return Self::pooled(self.shape(), |out| {
-                for ((o, &a), &b) in out.iter_mut().zip(a).zip(b) {
-                    *o = f(a, b);
-                }
+                crate::parallel::halves(out, |out, start| {
+                    for ((o, &a), &b) in out.iter_mut().zip(&a[start..]).zip(&b[start..]) {
+                        *o = f(a, b);
+                    }
+                })
             });
         }
         ndarray::Zip::from(&self.data)
@@ -286,7 +291,7 @@ impl<F: Float> Tensor<F> {
         &self,
         op: &str,
         other: &Self,
-        f: impl Fn(F, F) -> F,
+        f: impl Fn(F, F) -> F + Sync,
         fallback: impl Fn(&Self, &Self) -> ArrayD<F>,
     ) -> Self {
         if self.shape() == other.shape() {
