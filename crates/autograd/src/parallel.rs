@@ -224,10 +224,18 @@ mod tests {
 
     #[test]
     fn halves_give_each_element_its_own_index_once() {
-        for len in [0, 1, ELEMENTWISE_SPLIT - 1, ELEMENTWISE_SPLIT, 3 * ELEMENTWISE_SPLIT + 5] {
+        for len in [
+            0,
+            1,
+            ELEMENTWISE_SPLIT - 1,
+            ELEMENTWISE_SPLIT,
+            3 * ELEMENTWISE_SPLIT + 5,
+        ] {
             let mut values = vec![usize::MAX; len];
             halves(&mut values, |part, start| {
-                part.iter_mut().enumerate().for_each(|(i, v)| *v = start + i)
+                part.iter_mut()
+                    .enumerate()
+                    .for_each(|(i, v)| *v = start + i)
             });
             assert!(values.iter().enumerate().all(|(i, &v)| v == i), "{len}");
         }
