@@ -44,7 +44,7 @@ pub(crate) fn fold_image<F: Float>(
     window: Window,
 ) {
     if window.is_plain() {
-        return fold_plain(cols, image, channels, size, window.kernel);
+        return fold_plain(cols, image, channels, size, window);
     }
     window.walk(channels, size, |col, at, outputs, step| {
         let src = &cols[col + outputs.start..col + outputs.end];
@@ -65,20 +65,12 @@ fn fold_plain<F: Float>(
     cols: &[F],
     image: &mut [F],
     channels: usize,
-    [h, w]: [usize; 2],
-    [kh, kw]: [usize; 2],
+    size: [usize; 2],
+    window: Window,
 ) {
-    let [oh, ow] = [h + 1 - kh, w + 1 - kw];
-    for c in 0..channels {
-        let plane = &mut image[c * h * w..(c + 1) * h * w];
-        for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
-            let row = &cols[((c * kh + ki) * kw + kj) * oh * ow..][..oh * ow];
-            let dst = &mut plane[ki * w + kj..];
-            for oy in 0..oh {
-                add_run(&mut dst[oy * w..][..ow], &row[oy * ow..][..ow]);
-            }
-        }
-    }
+    window.plain_runs(channels, size, |col, at, len| {
+        add_run(&mut image[at..at + len], &cols[col..col + len]);
+    });
 }
 
 /// `dst += src` for two slices of one length, in blocks of 8.
@@ -153,7 +145,7 @@ mod tests {
             Window::new([3, 2]),
         );
         let mut plain = vec![0.5; 110];
-        super::fold_plain(&cols, &mut plain, 2, [5, 11], [3, 2]);
+        super::fold_plain(&cols, &mut plain, 2, [5, 11], window);
         let mut walked = vec![0.5; 110];
         window.walk(2, [5, 11], |col, at, outputs, _| {
             let dst = walked[at..at + outputs.len()].iter_mut();

@@ -30,7 +30,7 @@ pub(crate) fn unfold_image<F: Float>(
     window: Window,
 ) {
     if window.is_plain() {
-        return unfold_plain(image, cols, channels, size, window.kernel);
+        return unfold_plain(image, cols, channels, size, window);
     }
     if window.padding != [0, 0] {
         cols.fill(F::zero()); // the walk skips the padding
@@ -54,20 +54,12 @@ fn unfold_plain<F: Float>(
     image: &[F],
     cols: &mut [F],
     channels: usize,
-    [h, w]: [usize; 2],
-    [kh, kw]: [usize; 2],
+    size: [usize; 2],
+    window: Window,
 ) {
-    let [oh, ow] = [h + 1 - kh, w + 1 - kw];
-    for c in 0..channels {
-        let plane = &image[c * h * w..(c + 1) * h * w];
-        for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
-            let row = &mut cols[((c * kh + ki) * kw + kj) * oh * ow..][..oh * ow];
-            let src = &plane[ki * w + kj..];
-            for oy in 0..oh {
-                copy_run(&mut row[oy * ow..][..ow], &src[oy * w..][..ow]);
-            }
-        }
-    }
+    window.plain_runs(channels, size, |col, at, len| {
+        copy_run(&mut cols[col..col + len], &image[at..at + len]);
+    });
 }
 
 /// `dst = src` for two slices of one length, in blocks of 8.
@@ -143,7 +135,7 @@ mod tests {
             Window::new([3, 2]),
         );
         let mut plain = vec![f64::NAN; 2 * 6 * 30];
-        super::unfold_plain(&image, &mut plain, 2, [5, 11], [3, 2]);
+        super::unfold_plain(&image, &mut plain, 2, [5, 11], window);
         let mut walked = vec![f64::NAN; plain.len()];
         window.walk(2, [5, 11], |col, at, outputs, _| {
             walked[col..col + outputs.len()].copy_from_slice(&image[at..at + outputs.len()]);

@@ -59,6 +59,29 @@ impl Window {
         self.stride == [1, 1] && self.padding == [0, 0] && self.dilation == [1, 1]
     }
 
+    /// For a plain window ([`Window::is_plain`]) over `channels` planes of `[h, w]`:
+    /// `run(col, at, len)` for each run of `len` adjacent input elements, which starts at
+    /// element `col` of the columns `[C·kh·kw, oh·ow]` and at element `at` of the `[C, H, W]`
+    /// block. No bounds to work out: every run is whole.
+    #[inline(always)]
+    pub(crate) fn plain_runs(
+        &self,
+        channels: usize,
+        [h, w]: [usize; 2],
+        mut run: impl FnMut(usize, usize, usize),
+    ) {
+        let [kh, kw] = self.kernel;
+        let [oh, ow] = [h + 1 - kh, w + 1 - kw];
+        for c in 0..channels {
+            for (ki, kj) in (0..kh).flat_map(|ki| (0..kw).map(move |kj| (ki, kj))) {
+                let (col, at) = (((c * kh + ki) * kw + kj) * oh * ow, (c * h + ki) * w + kj);
+                for oy in 0..oh {
+                    run(col + oy * ow, at + oy * w, ow);
+                }
+            }
+        }
+    }
+
     /// The number of window positions `[oh, ow]` on an input of spatial size `[h, w]`:
     /// `(h + 2·ph − dh·(kh − 1) − 1) / sh + 1` on each axis.
     ///
