@@ -126,7 +126,7 @@ impl<F: Float> Optimizer<F> for AdaGrad<F> {
         let (eps, decay) = (F::cast(self.eps), F::cast(self.weight_decay));
         let (lr_decay, sign) = (self.lr_decay, if self.maximize { -1.0 } else { 1.0 });
         let sign = F::cast(sign);
-        // The views p, g and s (the slots) are zipped into their elements p, g and s.
+        // The slices p, g and s (the slot) are zipped into their elements p, g and s.
         self.slots
             .step_elementwise(gradients, variables, |lr, t, p, g, s| {
                 let lr = lr / F::cast(1.0 + (t - 1) as f64 * lr_decay);
