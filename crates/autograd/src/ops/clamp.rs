@@ -27,15 +27,25 @@ impl<F: Float> Op<F> for Clamp<F> {
 }
 
 impl<F: Float> Tensor<F> {
-    /// Every element limited to `[low, high]`.
+    /// Every element limited to `[low, high]`; NaN stays NaN.
     pub fn clamp(&self, low: F, high: F) -> Self {
-        self.map_pooled(|x| x.max(low).min(high))
+        // Comparisons, not `max`/`min`: those would turn a NaN into `low`.
+        self.map_pooled(|x| {
+            if x < low {
+                low
+            } else if x > high {
+                high
+            } else {
+                x
+            }
+        })
     }
 }
 
 impl<'t, F: Float> Var<'t, F> {
     /// Every element limited to `[low, high]`; the gradient is 1 inside (bounds included), 0
-    /// outside. Use `F::neg_infinity()` or `F::infinity()` for a one-sided clamp.
+    /// outside. Use `F::neg_infinity()` or `F::infinity()` for a one-sided clamp. A NaN stays
+    /// NaN, its gradient 0, as in PyTorch.
     ///
     /// ```
     /// # use descent_autograd::{Tape, Tensor};

@@ -637,6 +637,107 @@ fn logsumexp_of_all_negative_infinity_is_negative_infinity() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A NaN is not hidden: the activations and `clamp` keep it, with PyTorch's gradients
+// (`torch.relu`, `torch.clamp(x, -0.5, 1)`, `F.elu`, `F.softplus` at [NaN, −1, 2, 0], each backward
+// of ones).
+
+#[test]
+fn activations_and_clamp_keep_a_nan_with_pytorchs_gradients() {
+    let nan = f64::NAN;
+    let x = [nan, -1.0, 2.0, 0.0];
+    let elu_at_minus_one = (-1f64).exp() - 1.0;
+    type Case = (
+        &'static str,
+        for<'t> fn(&Var<'t, f64>) -> Var<'t, f64>,
+        [f64; 4],
+        [f64; 4],
+    );
+    let cases: [Case; 4] = [
+        (
+            "relu",
+            |x| x.relu(),
+            [nan, 0.0, 2.0, 0.0],
+            [1.0, 0.0, 1.0, 0.0],
+        ),
+        (
+            "clamp",
+            |x| x.clamp(-0.5, 1.0),
+            [nan, -0.5, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ),
+        (
+            "elu",
+            |x| x.elu(1.0),
+            [nan, elu_at_minus_one, 2.0, 0.0],
+            // PyTorch's elu passes 1 at a NaN; descent's gradient is NaN there (its negative
+            // branch, exp of the NaN, times the zero the select sends it): louder, not hidden.
+            [nan, (-1f64).exp(), 1.0, 1.0],
+        ),
+        (
+            "softplus",
+            |x| x.softplus(),
+            [
+                nan,
+                (1.0 + (-1f64).exp()).ln(),
+                2.0 + (1.0 + (-2f64).exp()).ln(),
+                2f64.ln(),
+            ],
+            [
+                nan,
+                1.0 / (1.0 + 1f64.exp()),
+                1.0 / (1.0 + (-2f64).exp()),
+                0.5,
+            ],
+        ),
+    ];
+    for (name, f, values, gradients) in cases {
+        let tape = Tape::new();
+        let v = tape.watch(Tensor::from_vec(x.to_vec(), &[4]));
+        let y = f(&v);
+        let close = |a: &[f64], e: &[f64]| -> Vec<f64> {
+            // within 1 ulp-ish of the formula; NaN where expected
+            a.iter()
+                .zip(e)
+                .map(|(&a, &e)| {
+                    if (a - e).abs() <= 1e-15 * e.abs().max(1.0) {
+                        e
+                    } else {
+                        a
+                    }
+                })
+                .collect()
+        };
+        assert_same(
+            &format!("{name} values"),
+            &close(&y.value().to_vec(), &values),
+            &values,
+        );
+        let g = tape.gradient(&y.sum(&[], false), &[v]).remove(0).to_vec();
+        assert_same(
+            &format!("{name} gradient"),
+            &close(&g, &gradients),
+            &gradients,
+        );
+        // The generic backward (the one second order runs) agrees with the fused one.
+        let (d, _) = first_and_second(&x, f);
+        assert_same(
+            &format!("{name} gradient, generic path"),
+            &close(&d, &gradients),
+            &gradients,
+        );
+    }
+    // The f32 relu (its fused, two-halves path on a large tensor) keeps NaN too.
+    let mut big = vec![-1.0f32; 1 << 16];
+    big[40_000] = f32::NAN;
+    let tape = Tape::new();
+    let v = tape.watch(Tensor::from_vec(big, &[1 << 16]));
+    let y = v.relu();
+    assert!(y.value().to_vec()[40_000].is_nan());
+    let g = tape.gradient(&y.sum(&[], false), &[v]).remove(0).to_vec();
+    assert_eq!((g[40_000], g.iter().sum::<f32>()), (1.0, 1.0));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Powers at the edges, to PyTorch's values (`torch.pow` and its backward, which masks the
 // `0 · ∞` cases: exponent 0 gives a zero base gradient, a zero base with exponent ≥ 0 a zero
 // exponent gradient). Each expected number is what PyTorch 2.x returns for the same inputs.
