@@ -91,6 +91,15 @@ impl<T: Copy + Default + 'static> SpareVec<T> {
         values.resize(len, T::default());
         SpareVec(values)
     }
+
+    /// A spare of `len` elements holding what its last use left (`T::default()` where it
+    /// grows): for a buffer the caller writes whole, without a pass of zeros first.
+    pub(crate) fn overwritten(len: usize) -> Self {
+        let mut values: Vec<T> = take();
+        values.truncate(len);
+        values.resize(len, T::default());
+        SpareVec(values)
+    }
 }
 
 impl<T: 'static> Drop for SpareVec<T> {

@@ -121,18 +121,16 @@ fn pool_plane<F: Float>(
     for (oy, (best, at)) in rows.enumerate() {
         let top = oy * stride[0] * w;
         if [kh, kw] == [2, 2] && stride == [2, 2] {
-            // The common window, its taps known: the loop runs on whole vectors (×3 faster).
+            // The common window, its taps known: each pair of a row, then the two pairs (the
+            // lower pair only when strictly larger, so ties keep the first in scan order).
             let (upper, lower) = (&image[top..top + 2 * ow], &image[top + w..top + w + 2 * ow]);
-            for (ox, (best, at)) in best.iter_mut().zip(at.iter_mut()).enumerate() {
-                let (left, right) = (2 * ox, 2 * ox + 1);
-                let taps = [
-                    (upper[right], top + right),
-                    (lower[left], top + w + left),
-                    (lower[right], top + w + right),
-                ];
-                let start = (upper[left], top + left);
-                let (max, index) = taps.into_iter().fold(start, |m, tap| after(take, m, tap));
-                (*best, *at) = (max, first + index);
+            let pairs = upper.chunks_exact(2).zip(lower.chunks_exact(2));
+            let outputs = best.iter_mut().zip(at.iter_mut());
+            for (ox, ((u, l), (best, at))) in pairs.zip(outputs).enumerate() {
+                let upper = after(take, (u[0], 0), (u[1], 1));
+                let lower = after(take, (l[0], w), (l[1], w + 1));
+                let (max, offset) = after(take, upper, lower);
+                (*best, *at) = (max, first + top + 2 * ox + offset);
             }
             continue;
         }
@@ -182,7 +180,7 @@ fn forward<F: Float>(
         out: [oh, ow],
     };
     let mut values = Tensor::pooled(&[n, c, oh, ow], |_| {}); // every element written below
-    let mut argmax = SpareVec::zeroed(n * c * out);
+    let mut argmax = SpareVec::overwritten(n * c * out); // every element written below
     {
         // The two halves of the planes go to parallel::join (the helper thread, if free).
         let cut = n * c / 2;
