@@ -89,13 +89,70 @@ fn pool<F: Float>(
     let planes = values
         .chunks_mut(out.max(1))
         .zip(argmax.chunks_mut(out.max(1)));
+    // (Indices within a plane are kept as u32 there.)
+    let halving =
+        geometry.kernel == [2, 2] && geometry.stride == [2, 2] && plane <= u32::MAX as usize;
+    // The 2×2 pool's row-pair maxima and their indices, one plane at a time (spares of the
+    // thread that runs this half).
+    let scratch = if halving { 2 * out } else { 0 };
+    let (mut vertical, mut at) = (
+        SpareVec::<F>::overwritten(scratch),
+        SpareVec::<u32>::overwritten(scratch),
+    );
     for (p, (values, argmax)) in (first_plane..).zip(planes) {
         let image = &input[p * plane..(p + 1) * plane];
         let first = p * plane;
         match image.iter().fold(false, |nan, v| nan | v.is_nan()) {
             true => pool_plane(image, first, values, argmax, geometry, takes_over),
+            false if halving => {
+                let scratch = (&mut vertical.0[..], &mut at.0[..]);
+                halve_plane(image, first, values, argmax, geometry, scratch);
+            }
             false => pool_plane(image, first, values, argmax, geometry, |v, max| v > max),
         }
+    }
+}
+
+/// The 2×2, stride-2 pool of a plane without NaN, in two passes that run on whole vectors:
+/// the larger of each column's row pair (`vertical`, the lower only when strictly larger),
+/// then of each pair of neighbouring columns, over the plane as one flat loop (each output row
+/// has exactly `2·ow` entries). Ties keep the first tap in scan order: the right column wins a
+/// tie only when its value is from the upper row and the left one's from the lower.
+#[inline(always)]
+fn halve_plane<F: Float>(
+    image: &[F],
+    first: usize,
+    values: &mut [F],
+    argmax: &mut [usize],
+    geometry: Geometry,
+    (vertical, at): (&mut [F], &mut [u32]),
+) {
+    let Geometry {
+        size: [_, w],
+        out: [_, ow],
+        ..
+    } = geometry;
+    let rows = vertical
+        .chunks_exact_mut(2 * ow)
+        .zip(at.chunks_exact_mut(2 * ow));
+    for (oy, (vertical, at)) in rows.enumerate() {
+        let top = 2 * oy * w;
+        let (upper, lower) = (&image[top..top + 2 * ow], &image[top + w..top + w + 2 * ow]);
+        let columns = upper
+            .iter()
+            .zip(lower)
+            .zip(vertical.iter_mut().zip(at.iter_mut()));
+        for (x, ((&u, &l), (v, at))) in columns.enumerate() {
+            let lower_wins = l > u;
+            *v = if lower_wins { l } else { u };
+            *at = (top + x + if lower_wins { w } else { 0 }) as u32;
+        }
+    }
+    let pairs = vertical.chunks_exact(2).zip(at.chunks_exact(2));
+    for ((v, i), (best, index)) in pairs.zip(values.iter_mut().zip(argmax.iter_mut())) {
+        let right_wins = v[1] > v[0] || (v[1] == v[0] && i[1] < i[0]);
+        *best = if right_wins { v[1] } else { v[0] };
+        *index = first + if right_wins { i[1] } else { i[0] } as usize;
     }
 }
 
@@ -120,20 +177,6 @@ fn pool_plane<F: Float>(
     let rows = values.chunks_mut(ow).zip(argmax.chunks_mut(ow));
     for (oy, (best, at)) in rows.enumerate() {
         let top = oy * stride[0] * w;
-        if [kh, kw] == [2, 2] && stride == [2, 2] {
-            // The common window, its taps known: each pair of a row, then the two pairs (the
-            // lower pair only when strictly larger, so ties keep the first in scan order).
-            let (upper, lower) = (&image[top..top + 2 * ow], &image[top + w..top + w + 2 * ow]);
-            let pairs = upper.chunks_exact(2).zip(lower.chunks_exact(2));
-            let outputs = best.iter_mut().zip(at.iter_mut());
-            for (ox, ((u, l), (best, at))) in pairs.zip(outputs).enumerate() {
-                let upper = after(take, (u[0], 0), (u[1], 1));
-                let lower = after(take, (l[0], w), (l[1], w + 1));
-                let (max, offset) = after(take, upper, lower);
-                (*best, *at) = (max, first + top + 2 * ox + offset);
-            }
-            continue;
-        }
         for (ox, (best, at)) in best.iter_mut().zip(at).enumerate() {
             let corner = top + ox * stride[1];
             let mut running = (image[corner], corner);
