@@ -89,11 +89,11 @@ fn pool<F: Float>(
     let planes = values
         .chunks_mut(out.max(1))
         .zip(argmax.chunks_mut(out.max(1)));
-    // (Indices within a plane are kept as u32 there.)
+    // The 2×2 pool of a plane without NaN has a loop of its own, which holds indices within a
+    // plane as u32, and its row-pair maxima and their indices in two spares of the thread
+    // that runs this half (one plane at a time).
     let halving =
         geometry.kernel == [2, 2] && geometry.stride == [2, 2] && plane <= u32::MAX as usize;
-    // The 2×2 pool's row-pair maxima and their indices, one plane at a time (spares of the
-    // thread that runs this half).
     let scratch = if halving { 2 * out } else { 0 };
     let (mut vertical, mut at) = (
         SpareVec::<F>::overwritten(scratch),
