@@ -94,21 +94,21 @@ fn pool<F: Float>(
     // that runs this half (one plane at a time).
     let halving =
         geometry.kernel == [2, 2] && geometry.stride == [2, 2] && plane <= u32::MAX as usize;
-    let scratch = if halving { 2 * out } else { 0 };
-    let (mut vertical, mut at) = (
-        SpareVec::<F>::overwritten(scratch),
-        SpareVec::<u32>::overwritten(scratch),
-    );
+    let mut scratch = halving.then(|| {
+        let spare = SpareVec::<u32>::overwritten(2 * out);
+        (SpareVec::<F>::overwritten(2 * out), spare)
+    });
     for (p, (values, argmax)) in (first_plane..).zip(planes) {
         let image = &input[p * plane..(p + 1) * plane];
         let first = p * plane;
-        match image.iter().fold(false, |nan, v| nan | v.is_nan()) {
-            true => pool_plane(image, first, values, argmax, geometry, takes_over),
-            false if halving => {
+        let nan = image.iter().fold(false, |nan, v| nan | v.is_nan());
+        match (nan, scratch.as_mut()) {
+            (true, _) => pool_plane(image, first, values, argmax, geometry, takes_over),
+            (false, Some((vertical, at))) => {
                 let scratch = (&mut vertical.0[..], &mut at.0[..]);
                 halve_plane(image, first, values, argmax, geometry, scratch);
             }
-            false => pool_plane(image, first, values, argmax, geometry, |v, max| v > max),
+            (false, None) => pool_plane(image, first, values, argmax, geometry, |v, max| v > max),
         }
     }
 }
